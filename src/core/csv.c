@@ -1,0 +1,1 @@
+/* csv: placeholder, being written */

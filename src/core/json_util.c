@@ -1,0 +1,1 @@
+/* json_util: placeholder, being written */

@@ -1,0 +1,1 @@
+/* adjudicate: placeholder, being written */

@@ -1,0 +1,5 @@
+/* placeholder until the module lands: skipped (77) */
+int main(void)
+{
+    return 77;
+}
