@@ -1,5 +1,172 @@
-/* cmd_db: being written */
+/*
+ * cmd_db: `huzhu version`, `huzhu init` and `huzhu serve`, and the store
+ * opening every database command shares.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/args.h"
 #include "cli/cmd.h"
-int cmd_version(int argc, char **argv) { (void)argc; (void)argv; return 0; }
-int cmd_init(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int cmd_serve(int argc, char **argv) { (void)argc; (void)argv; return 1; }
+#include "core/limits.h"
+#include "core/log.h"
+#include "domain/fieldcrypt.h"
+#include "http/server.h"
+#include "store/store.h"
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("huzhu %s (schema %d)\n", HUZHU_VERSION, store_schema_latest());
+    return 0;
+}
+
+int cli_open_store(const char *cmd, const char *url, unsigned pool, bool create,
+                   struct store **out)
+{
+    struct store_options opt = {.pool_size = pool, .busy_timeout_ms = 5000, .create = create};
+    enum err e = store_open(url, &opt, out);
+    if (e != ERR_OK) {
+        fprintf(stderr, "huzhu %s: cannot open database '%s': %s\n", cmd, url,
+                e == ERR_NOT_FOUND ? "no such database (run huzhu init first)" : err_str(e));
+        return 1;
+    }
+    return 0;
+}
+
+int cli_init_db(const char *cmd, const char *url, const char *key_path)
+{
+    struct store *s;
+    if (cli_open_store(cmd, url, 1, true, &s) != 0) {
+        return 1;
+    }
+    int version = 0;
+    enum err e = store_migrate(s, &version);
+    store_close(s);
+    if (e != ERR_OK) {
+        fprintf(stderr, "huzhu %s: migration failed: %s\n", cmd, err_str(e));
+        return 1;
+    }
+    char path[4096];
+    if (key_path == NULL) {
+        fieldcrypt_default_path(url, path, sizeof(path));
+        key_path = path;
+    }
+    e = fieldcrypt_keygen(key_path);
+    if (e != ERR_OK && e != ERR_EXISTS) {
+        fprintf(stderr, "huzhu %s: cannot create key file '%s': %s\n", cmd, key_path,
+                err_str(e));
+        return 1;
+    }
+    fprintf(stderr, "database %s at schema %d; field key %s%s\n", url, version, key_path,
+            e == ERR_EXISTS ? " (kept)" : " (created, mode 0600: back it up apart from the data)");
+    return 0;
+}
+
+static const char init_help[] =
+    "usage: huzhu init --db URL [--key PATH]\n\n"
+    "Creates the database if it does not exist and applies every pending\n"
+    "migration in one transaction; creates the field-encryption key file\n"
+    "(mode 0600) if it does not exist.\n\n"
+    "  --db URL     SQLite file path or postgresql://user@host:port/dbname\n"
+    "  --key PATH   key file (default: <db>.key for SQLite, ./huzhu.key for\n"
+    "               PostgreSQL; or $HUZHU_KEY_FILE)\n";
+
+int cmd_init(int argc, char **argv)
+{
+    const char *db = NULL, *key = NULL;
+    bool help;
+    const struct arg_opt opts[] = {{"db", false, &db, NULL}, {"key", false, &key, NULL}};
+    if (args_parse("init", argc, argv, opts, 2, NULL, 0, NULL, &help) != 0) {
+        return 2;
+    }
+    if (help) {
+        fputs(init_help, stdout);
+        return 0;
+    }
+    if (db == NULL) {
+        fprintf(stderr, "huzhu init: --db is required\n");
+        return 2;
+    }
+    return cli_init_db("init", db, key);
+}
+
+int cli_serve(const char *cmd, const char *db, const char *listen, unsigned threads,
+              const char *static_dir)
+{
+    struct http_config cfg = {.threads = threads, .static_dir = static_dir};
+    char host[256];
+    if (http_parse_listen(listen, host, sizeof(host), &cfg.port) != ERR_OK) {
+        fprintf(stderr, "huzhu %s: --listen must be HOST:PORT, got '%s'\n", cmd, listen);
+        return 2;
+    }
+    cfg.host = host;
+    struct store *s;
+    if (cli_open_store(cmd, db, threads, false, &s) != 0) {
+        return 1;
+    }
+    int version = 0;
+    enum err e = store_check_schema(s, &version);
+    if (e != ERR_OK) {
+        fprintf(stderr, "huzhu %s: database schema is %d, this binary needs %d: %s\n", cmd,
+                version, store_schema_latest(),
+                version < store_schema_latest() ? "run huzhu init --db to migrate"
+                                                 : "upgrade huzhu");
+        store_close(s);
+        return 1;
+    }
+    e = http_serve(&cfg, s);
+    store_close(s);
+    if (e != ERR_OK) {
+        fprintf(stderr, "huzhu %s: cannot serve on %s: %s\n", cmd, listen, err_str(e));
+        return 1;
+    }
+    log_info("stopped cleanly");
+    return 0;
+}
+
+/* web/dist next to the working directory, when it has been built. */
+const char *cli_default_static_dir(void)
+{
+    return access("web/dist/index.html", R_OK) == 0 ? "web/dist" : NULL;
+}
+
+static const char serve_help[] =
+    "usage: huzhu serve --db URL [--listen HOST:PORT] [--threads N] [--static DIR]\n\n"
+    "Serves the JSON API under /api/v1 (and the web console from DIR) until\n"
+    "SIGINT or SIGTERM; in-flight requests finish before it exits.\n\n"
+    "  --db URL            SQLite file path or postgresql://user@host:port/dbname\n"
+    "  --listen HOST:PORT  address to bind (default 127.0.0.1:8080; port 0 = any)\n"
+    "  --threads N         worker threads, 1-64 (default 4)\n"
+    "  --static DIR        built web assets (default web/dist if present)\n";
+
+int cmd_serve(int argc, char **argv)
+{
+    const char *db = NULL, *listen = "127.0.0.1:8080", *threads_s = NULL, *static_dir = NULL;
+    bool help;
+    const struct arg_opt opts[] = {{"db", false, &db, NULL},
+                                   {"listen", false, &listen, NULL},
+                                   {"threads", false, &threads_s, NULL},
+                                   {"static", false, &static_dir, NULL}};
+    if (args_parse("serve", argc, argv, opts, 4, NULL, 0, NULL, &help) != 0) {
+        return 2;
+    }
+    if (help) {
+        fputs(serve_help, stdout);
+        return 0;
+    }
+    if (db == NULL) {
+        fprintf(stderr, "huzhu serve: --db is required\n");
+        return 2;
+    }
+    unsigned long threads = LIMIT_HTTP_THREADS_DEFAULT;
+    if (threads_s != NULL && !args_uint("serve", "threads", threads_s, 1,
+                                        LIMIT_HTTP_THREADS_MAX, &threads)) {
+        return 2;
+    }
+    if (static_dir == NULL) {
+        static_dir = cli_default_static_dir();
+    }
+    return cli_serve("serve", db, listen, (unsigned)threads, static_dir);
+}
