@@ -15,14 +15,16 @@ int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_adjudicate(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /* Shared by the commands (cmd_db.c). Each prints its own error and returns
  * an exit code (0 ok). */
 int cli_open_store(const char *cmd, const char *url, unsigned pool, bool create,
                    struct store **out);
 int cli_init_db(const char *cmd, const char *url, const char *key_path);
-int cli_serve(const char *cmd, const char *db, const char *listen, unsigned threads,
-              const char *static_dir);
+int cli_serve(const char *cmd, const char *db, const char *db_read, const char *listen,
+              unsigned threads, const char *static_dir);
 const char *cli_default_static_dir(void);
 
 #endif

@@ -92,8 +92,8 @@ int cmd_init(int argc, char **argv)
     return cli_init_db("init", db, key);
 }
 
-int cli_serve(const char *cmd, const char *db, const char *listen, unsigned threads,
-              const char *static_dir)
+int cli_serve(const char *cmd, const char *db, const char *db_read, const char *listen,
+              unsigned threads, const char *static_dir)
 {
     struct http_config cfg = {.threads = threads, .static_dir = static_dir};
     char host[256];
@@ -116,6 +116,14 @@ int cli_serve(const char *cmd, const char *db, const char *listen, unsigned thre
         store_close(s);
         return 1;
     }
+    if (db_read != NULL) {
+        e = store_open_replica(s, db_read);
+        if (e != ERR_OK) {
+            /* Not fatal: reads fall back to the primary until it answers. */
+            log_warn("read replica %s not reachable (%s); reading from the primary for now",
+                     db_read, err_str(e));
+        }
+    }
     e = http_serve(&cfg, s);
     store_close(s);
     if (e != ERR_OK) {
@@ -133,23 +141,28 @@ const char *cli_default_static_dir(void)
 }
 
 static const char serve_help[] =
-    "usage: huzhu serve --db URL [--listen HOST:PORT] [--threads N] [--static DIR]\n\n"
+    "usage: huzhu serve --db URL [--db-read URL] [--listen HOST:PORT] [--threads N]\n"
+    "                   [--static DIR]\n\n"
     "Serves the JSON API under /api/v1 (and the web console from DIR) until\n"
     "SIGINT or SIGTERM; in-flight requests finish before it exits.\n\n"
     "  --db URL            SQLite file path or postgresql://user@host:port/dbname\n"
+    "  --db-read URL       a streaming replica for reports and dashboards; reads\n"
+    "                      fall back to the primary while it is down\n"
     "  --listen HOST:PORT  address to bind (default 127.0.0.1:8080; port 0 = any)\n"
     "  --threads N         worker threads, 1-64 (default 4)\n"
     "  --static DIR        built web assets (default web/dist if present)\n";
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *db = NULL, *listen = "127.0.0.1:8080", *threads_s = NULL, *static_dir = NULL;
+    const char *db = NULL, *db_read = NULL, *listen = "127.0.0.1:8080", *threads_s = NULL,
+               *static_dir = NULL;
     bool help;
     const struct arg_opt opts[] = {{"db", false, &db, NULL},
+                                   {"db-read", false, &db_read, NULL},
                                    {"listen", false, &listen, NULL},
                                    {"threads", false, &threads_s, NULL},
                                    {"static", false, &static_dir, NULL}};
-    if (args_parse("serve", argc, argv, opts, 4, NULL, 0, NULL, &help) != 0) {
+    if (args_parse("serve", argc, argv, opts, 5, NULL, 0, NULL, &help) != 0) {
         return 2;
     }
     if (help) {
@@ -168,5 +181,101 @@ int cmd_serve(int argc, char **argv)
     if (static_dir == NULL) {
         static_dir = cli_default_static_dir();
     }
-    return cli_serve("serve", db, listen, (unsigned)threads, static_dir);
+    return cli_serve("serve", db, db_read, listen, (unsigned)threads, static_dir);
+}
+
+static const char backup_help[] =
+    "usage: huzhu backup --db URL --out FILE\n\n"
+    "Writes a consistent copy of the whole database to FILE while it may be\n"
+    "in use: SQLite's online backup API (FILE is a SQLite database), or\n"
+    "pg_dump's custom format for PostgreSQL. Back up the key file too (it is\n"
+    "not in the database): without it, encrypted fields cannot be read.\n";
+
+int cmd_backup(int argc, char **argv)
+{
+    const char *db = NULL, *out = NULL;
+    bool help;
+    const struct arg_opt opts[] = {{"db", false, &db, NULL}, {"out", false, &out, NULL}};
+    if (args_parse("backup", argc, argv, opts, 2, NULL, 0, NULL, &help) != 0) {
+        return 2;
+    }
+    if (help) {
+        fputs(backup_help, stdout);
+        return 0;
+    }
+    if (db == NULL || out == NULL) {
+        fprintf(stderr, "huzhu backup: --db and --out are required\n");
+        return 2;
+    }
+    if (access(out, F_OK) == 0) {
+        fprintf(stderr, "huzhu backup: %s exists; refusing to overwrite it\n", out);
+        return 1;
+    }
+    struct store *s;
+    if (cli_open_store("backup", db, 1, false, &s) != 0) {
+        return 1;
+    }
+    enum err e = store_backup(s, out);
+    store_close(s);
+    if (e != ERR_OK) {
+        fprintf(stderr, "huzhu backup: failed: %s\n", err_str(e));
+        unlink(out);
+        return 1;
+    }
+    fprintf(stderr, "backup of %s written to %s\n", db, out);
+    return 0;
+}
+
+static const char restore_help[] =
+    "usage: huzhu restore --db URL --in FILE\n\n"
+    "Replaces the database's contents with a backup made by huzhu backup, in\n"
+    "one step: on failure the database is left as it was. Stop the server\n"
+    "first. The SQLite file is created if missing.\n";
+
+int cmd_restore(int argc, char **argv)
+{
+    const char *db = NULL, *in = NULL;
+    bool help;
+    const struct arg_opt opts[] = {{"db", false, &db, NULL}, {"in", false, &in, NULL}};
+    if (args_parse("restore", argc, argv, opts, 2, NULL, 0, NULL, &help) != 0) {
+        return 2;
+    }
+    if (help) {
+        fputs(restore_help, stdout);
+        return 0;
+    }
+    if (db == NULL || in == NULL) {
+        fprintf(stderr, "huzhu restore: --db and --in are required\n");
+        return 2;
+    }
+    if (access(in, R_OK) != 0) {
+        fprintf(stderr, "huzhu restore: cannot read %s\n", in);
+        return 1;
+    }
+    bool is_file = strncmp(db, "postgres", 8) != 0;
+    bool existed = is_file && access(db, F_OK) == 0;
+    struct store *s;
+    if (cli_open_store("restore", db, 1, true, &s) != 0) {
+        return 1;
+    }
+    enum err e = store_restore(s, in);
+    int version = 0;
+    if (e == ERR_OK) {
+        e = store_check_schema(s, &version);
+    }
+    store_close(s);
+    if (e == ERR_DB_SCHEMA) {
+        fprintf(stderr, "restored %s; its schema %d differs from this binary's %d: run huzhu init\n",
+                in, version, store_schema_latest());
+        return 0;
+    }
+    if (e != ERR_OK) {
+        fprintf(stderr, "huzhu restore: failed: %s (the database is unchanged)\n", err_str(e));
+        if (is_file && !existed) {
+            unlink(db); /* don't leave an empty file we created */
+        }
+        return 1;
+    }
+    fprintf(stderr, "restored %s into %s (schema %d)\n", in, db, version);
+    return 0;
 }

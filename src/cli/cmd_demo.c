@@ -16,12 +16,13 @@
 #define DEMO_MEMBERS_MAX 5000000 /* the import benchmark's scale, with room */
 
 static const char demo_help[] =
-    "usage: huzhu demo [--db PATH] [--listen HOST:PORT] [--members N] [--threads N]\n\n"
+    "usage: huzhu demo [--db PATH] [--listen HOST:PORT] [--members N] [--threads N]\n"
+    "                  [--no-serve]\n\n"
     "Creates PATH (default demo.db) with a synthetic provincial scheme if it\n"
     "does not exist -- a province, cities, districts, grassroots unions, an\n"
     "industry union for gig workers, ~300 employers and N members (default\n"
     "20000) -- then serves it on HOST:PORT (default 127.0.0.1:8080).\n"
-    "An existing PATH is served as it is.\n";
+    "An existing PATH is served as it is. --no-serve stops after creating it.\n";
 
 static int create_demo(const char *db, unsigned members)
 {
@@ -58,12 +59,13 @@ int cmd_demo(int argc, char **argv)
 {
     const char *db = "demo.db", *listen = "127.0.0.1:8080", *members_s = NULL,
                *threads_s = NULL;
-    bool help;
+    bool help, no_serve = false;
     const struct arg_opt opts[] = {{"db", false, &db, NULL},
                                    {"listen", false, &listen, NULL},
                                    {"members", false, &members_s, NULL},
-                                   {"threads", false, &threads_s, NULL}};
-    if (args_parse("demo", argc, argv, opts, 4, NULL, 0, NULL, &help) != 0) {
+                                   {"threads", false, &threads_s, NULL},
+                                   {"no-serve", true, NULL, &no_serve}};
+    if (args_parse("demo", argc, argv, opts, 5, NULL, 0, NULL, &help) != 0) {
         return 2;
     }
     if (help) {
@@ -88,6 +90,9 @@ int cmd_demo(int argc, char **argv)
     } else {
         fprintf(stderr, "serving existing demo database %s (delete it for a fresh one)\n", db);
     }
+    if (no_serve) {
+        return 0;
+    }
     fprintf(stderr, "console and API: http://%s/  (health: /api/v1/health)\n", listen);
-    return cli_serve("demo", db, listen, (unsigned)threads, cli_default_static_dir());
+    return cli_serve("demo", db, NULL, listen, (unsigned)threads, cli_default_static_dir());
 }

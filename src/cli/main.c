@@ -19,6 +19,8 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "serve the API (and web console) over HTTP"},
     {"demo", cmd_demo, "create a demo database if missing, then serve it"},
     {"adjudicate", cmd_adjudicate, "judge the claims of a case file and print the decisions"},
+    {"backup", cmd_backup, "write a consistent copy of the database to a file"},
+    {"restore", cmd_restore, "replace the database's contents with a backup"},
 };
 
 static void usage(FILE *out)

@@ -67,9 +67,16 @@ void *arena_alloc(struct arena *a, size_t size)
     }
     struct arena_chunk *c = a->head;
     if (c == NULL || c->cap - c->off < need) {
-        size_t cap = need > ARENA_CHUNK_BYTES ? need : ARENA_CHUNK_BYTES;
-        if (cap > a->limit_bytes || a->used_bytes > a->limit_bytes - cap - sizeof(*c)) {
+        /* Room left under the limit for a chunk's data, counting its header;
+         * the default chunk size shrinks to fit, so small limits still work. */
+        size_t room = a->limit_bytes - a->used_bytes;
+        if (a->used_bytes > a->limit_bytes || room < sizeof(*c) || need > room - sizeof(*c)) {
             return NULL;
+        }
+        room -= sizeof(*c);
+        size_t cap = need > ARENA_CHUNK_BYTES ? need : ARENA_CHUNK_BYTES;
+        if (cap > room) {
+            cap = room;
         }
         c = malloc(sizeof(*c) + cap);
         if (c == NULL) {

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 bool date_is_leap_year(int year)
@@ -107,6 +108,10 @@ struct date date_add_months(struct date d, int months)
     date_to_ymd(d, &y, &m, &dd);
     int total = y * 12 + (m - 1) + months;
     int ny = total / 12, nm = total % 12 + 1;
+    if (nm < 1) { /* C division truncates; months far enough back make total negative */
+        ny -= 1;
+        nm += 12;
+    }
     int last = date_days_in_month(ny, nm);
     struct date r = {days_from_civil(ny, nm, dd < last ? dd : last)};
     return r;
@@ -128,7 +133,7 @@ struct date date_today(void)
 {
     struct date d;
     const char *pin = getenv("HUZHU_TODAY");
-    if (pin != NULL && date_parse(pin, DATE_TEXT_LEN, &d) == ERR_OK) {
+    if (pin != NULL && date_parse(pin, strlen(pin), &d) == ERR_OK) {
         return d;
     }
     time_t now = time(NULL) + 8 * 3600; /* China Standard Time, no DST */

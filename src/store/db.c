@@ -23,6 +23,11 @@ enum err db_open(const char *url, const struct store_options *opt, struct db **o
     if (db == NULL) {
         return ERR_NOMEM;
     }
+    if (strlen(url) >= sizeof(db->url)) {
+        free(db);
+        return ERR_TOO_LARGE;
+    }
+    memcpy(db->url, url, strlen(url) + 1);
     enum err e = url_is_pg(url) ? db_pg_open(url, db) : db_sqlite_open(url, opt, db);
     if (e != ERR_OK) {
         if (db->errbuf[0] != '\0') {
@@ -192,6 +197,27 @@ void db_reset(struct db_stmt *st)
 int64_t db_last_insert_id(struct db *db)
 {
     return db->ops->last_insert_id(db);
+}
+
+enum err db_backup_to(struct db *db, const char *path)
+{
+    return db->ops->backup_to(db, path);
+}
+
+enum err db_restore_from(struct db *db, const char *path)
+{
+    ASSERT(!db->in_tx);
+    /* Cached statements may refer to tables the restore replaces. */
+    for (size_t i = 0; i < db->nstmts; i++) {
+        db->ops->finalize(&db->stmts[i]);
+    }
+    db->nstmts = 0;
+    return db->ops->restore_from(db, path);
+}
+
+bool db_is_alive(struct db *db)
+{
+    return db->ops->is_alive(db);
 }
 
 const char *db_errmsg(struct db *db)

@@ -84,6 +84,14 @@ void db_reset(struct db_stmt *st);
 /* Row id of the last insert (SQLite) — on PostgreSQL use RETURNING id. */
 int64_t db_last_insert_id(struct db *db);
 
+/* Whole-database copy to / from a file: SQLite's online backup API, or
+ * pg_dump -Fc / pg_restore for PostgreSQL (found on PATH). */
+enum err db_backup_to(struct db *db, const char *path) WARN_UNUSED;
+enum err db_restore_from(struct db *db, const char *path) WARN_UNUSED;
+
+/* True while the connection is usable (PostgreSQL may lose it). */
+bool db_is_alive(struct db *db);
+
 /* Backend's detail of the last error, for the log only (never clients). */
 const char *db_errmsg(struct db *db);
 

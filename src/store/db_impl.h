@@ -24,6 +24,9 @@ struct db_ops {
     int64_t (*last_insert_id)(struct db *db);
     const char *(*errmsg)(struct db *db);
     void (*close)(struct db *db);
+    enum err (*backup_to)(struct db *db, const char *path);
+    enum err (*restore_from)(struct db *db, const char *path);
+    bool (*is_alive)(struct db *db);
 };
 
 struct db_stmt {
@@ -40,6 +43,7 @@ struct db {
     size_t nstmts;                          /* used entries of stmts */
     struct db_stmt stmts[DB_STMT_CACHE_MAX]; /* prepared statement cache */
     char errbuf[256];                       /* last error detail for the log */
+    char url[1024];                         /* as opened (pg_dump needs it) */
 };
 
 enum err db_sqlite_open(const char *path, const struct store_options *opt, struct db *db);

@@ -9,6 +9,8 @@
  * trigger exceptions -> ERR_CONFLICT, 40001/40P01 -> ERR_RETRY.
  */
 #include <inttypes.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,6 +289,50 @@ static void pg_close(struct db *db)
     db->native = NULL;
 }
 
+extern char **environ;
+
+/* Runs a PostgreSQL client tool (argv[0] on PATH) and waits for it. */
+static enum err run_tool(struct db *db, char *const argv[])
+{
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+    if (rc != 0) {
+        snprintf(db->errbuf, sizeof(db->errbuf), "%s: cannot run (is it installed?)", argv[0]);
+        return ERR_IO;
+    }
+    int status = 0;
+    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        snprintf(db->errbuf, sizeof(db->errbuf), "%s failed (status %d)", argv[0], status);
+        return ERR_IO;
+    }
+    return ERR_OK;
+}
+
+static enum err pg_backup_to(struct db *db, const char *path)
+{
+    char *argv[] = {"pg_dump", "--format=custom", "--no-owner", "--file", (char *)path,
+                    "--dbname", db->url, NULL};
+    return run_tool(db, argv);
+}
+
+static enum err pg_restore_from(struct db *db, const char *path)
+{
+    /* --clean in one transaction: either the database is the backup's, or it
+     * is untouched. */
+    char *argv[] = {"pg_restore", "--no-owner", "--clean", "--if-exists", "--exit-on-error",
+                    "--single-transaction", "--dbname", db->url, (char *)path, NULL};
+    return run_tool(db, argv);
+}
+
+static bool pg_is_alive(struct db *db)
+{
+    if (PQstatus(conn(db)) == CONNECTION_OK) {
+        return true;
+    }
+    PQreset(conn(db));
+    return PQstatus(conn(db)) == CONNECTION_OK;
+}
+
 static const struct db_ops pg_ops = {
     .exec = pg_exec,
     .prepare = pg_prepare,
@@ -304,6 +350,9 @@ static const struct db_ops pg_ops = {
     .last_insert_id = pg_last_insert_id,
     .errmsg = pg_errmsg,
     .close = pg_close,
+    .backup_to = pg_backup_to,
+    .restore_from = pg_restore_from,
+    .is_alive = pg_is_alive,
 };
 
 static void pg_notice_quiet(void *arg, const char *message)

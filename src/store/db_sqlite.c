@@ -162,6 +162,56 @@ static void sq_close(struct db *db)
     db->native = NULL;
 }
 
+/* Copies every page from src to dst in one step; both stay usable. */
+static enum err copy_database(struct db *db, sqlite3 *dst, sqlite3 *src)
+{
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+    if (b == NULL) {
+        snprintf(db->errbuf, sizeof(db->errbuf), "%s", sqlite3_errmsg(dst));
+        return ERR_DB;
+    }
+    int rc = sqlite3_backup_step(b, -1);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        snprintf(db->errbuf, sizeof(db->errbuf), "backup: %s", sqlite3_errstr(rc));
+        return map_rc(db, rc);
+    }
+    return ERR_OK;
+}
+
+static enum err sq_backup_to(struct db *db, const char *path)
+{
+    sqlite3 *out = NULL;
+    int rc = sqlite3_open_v2(path, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    enum err e = rc == SQLITE_OK ? copy_database(db, out, conn(db)) : ERR_IO;
+    sqlite3_close(out);
+    return e;
+}
+
+static enum err sq_restore_from(struct db *db, const char *path)
+{
+    sqlite3 *in = NULL;
+    int rc = sqlite3_open_v2(path, &in, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(in);
+        return ERR_NOT_FOUND;
+    }
+    /* Refuse anything that is not a Huzhu backup before overwriting. */
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(in, "SELECT MAX(version) FROM schema_migrations", -1, &st, NULL);
+    bool ok = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    enum err e = ok ? copy_database(db, conn(db), in) : ERR_INVALID;
+    sqlite3_close(in);
+    return e;
+}
+
+static bool sq_is_alive(struct db *db)
+{
+    (void)db;
+    return true;
+}
+
 static const struct db_ops sqlite_ops = {
     .exec = sq_exec,
     .prepare = sq_prepare,
@@ -179,6 +229,9 @@ static const struct db_ops sqlite_ops = {
     .last_insert_id = sq_last_insert_id,
     .errmsg = sq_errmsg,
     .close = sq_close,
+    .backup_to = sq_backup_to,
+    .restore_from = sq_restore_from,
+    .is_alive = sq_is_alive,
 };
 
 enum err db_sqlite_open(const char *path, const struct store_options *opt, struct db *db)

@@ -59,4 +59,35 @@ struct store_health {
 };
 enum err store_health(struct store_conn *c, struct store_health *out) WARN_UNUSED;
 
+/*
+ * Runs fn(c, ctx) in one transaction and commits it. When the backend reports
+ * a serialization failure or deadlock (ERR_RETRY, PostgreSQL 40001/40P01) or
+ * SQLite stayed busy, the transaction is rolled back and run again, at most
+ * STORE_TX_ATTEMPTS times with a short growing pause; fn must therefore have
+ * no effect outside the database (or be idempotent). Any other error rolls
+ * back and is returned as is.
+ */
+#define STORE_TX_ATTEMPTS 5
+enum err store_with_tx(struct store_conn *c, enum err (*fn)(struct store_conn *c, void *ctx),
+                       void *ctx) WARN_UNUSED;
+
+/* Read-only connections: with a replica configured (store_open_replica), a
+ * connection to it; else, or while the replica is down, one to the primary.
+ * *from_replica says which. Use for reports and dashboards only: a replica
+ * may lag the primary by a moment. */
+enum err store_open_replica(struct store *s, const char *url) WARN_UNUSED;
+enum err store_acquire_read(struct store *s, struct store_conn **out, bool *from_replica) WARN_UNUSED;
+
+/* Marks a read connection whose query failed with ERR_IO as broken so the
+ * next store_acquire_read reconnects or falls back to the primary. */
+void store_conn_mark_broken(struct store_conn *c);
+
+/* Copies the whole database to path (SQLite online backup API; pg_dump -Fc
+ * for PostgreSQL). The copy is consistent even while the server runs. */
+enum err store_backup(struct store *s, const char *path) WARN_UNUSED;
+
+/* Replaces the database's contents with a backup made by store_backup.
+ * SQLite: the target file must not be in use by a server. */
+enum err store_restore(struct store *s, const char *path) WARN_UNUSED;
+
 #endif
