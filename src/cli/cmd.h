@@ -17,6 +17,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_adjudicate(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_rekey(int argc, char **argv);
 
 /* Shared by the commands (cmd_db.c). Each prints its own error and returns
  * an exit code (0 ok). */

@@ -3,6 +3,7 @@
  * the file does not exist yet, then serves it like `huzhu serve`.
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/args.h"
@@ -23,6 +24,19 @@ static const char demo_help[] =
     "industry union for gig workers, ~300 employers and N members (default\n"
     "20000) -- then serves it on HOST:PORT (default 127.0.0.1:8080).\n"
     "An existing PATH is served as it is. --no-serve stops after creating it.\n";
+
+/* A PostgreSQL database without our schema yet counts as "does not exist". */
+static bool pg_is_empty(const char *url)
+{
+    struct store *s;
+    int version = -1;
+    if (cli_open_store("demo", url, 1, false, &s) != 0) {
+        return false; /* cli_serve reports the connection problem */
+    }
+    enum err e = store_check_schema(s, &version);
+    store_close(s);
+    return e != ERR_OK && version == 0;
+}
 
 static int create_demo(const char *db, unsigned members)
 {
@@ -81,10 +95,13 @@ int cmd_demo(int argc, char **argv)
         !args_uint("demo", "threads", threads_s, 1, LIMIT_HTTP_THREADS_MAX, &threads)) {
         return 2;
     }
-    if (access(db, F_OK) != 0) {
+    bool is_file = strncmp(db, "postgres", 8) != 0;
+    if (is_file ? access(db, F_OK) != 0 : pg_is_empty(db)) {
         fprintf(stderr, "creating demo database %s ...\n", db);
         if (create_demo(db, (unsigned)members) != 0) {
-            unlink(db); /* no half-made demo left behind */
+            if (is_file) {
+                unlink(db); /* no half-made demo left behind */
+            }
             return 1;
         }
     } else {

@@ -19,6 +19,8 @@
 #include "core/log.h"
 #include "store/db_impl.h"
 
+#define DB_BLOB_COLS 16 /* bytea columns decodable per row; ours have 3 at most */
+
 struct pg_stmt {
     char name[16];                      /* server-side statement name */
     int nparams;                        /* highest parameter index bound */
@@ -29,7 +31,8 @@ struct pg_stmt {
     bool owned[DB_PARAMS_MAX];          /* values[i] was malloc'ed */
     PGresult *res;                      /* rows of the current execution */
     int row;                            /* current row in res, -1 before first */
-    unsigned char *blob;                /* last decoded bytea (PQfreemem) */
+    unsigned char *blobs[DB_BLOB_COLS]; /* decoded bytea per column (PQfreemem) */
+    size_t blob_lens[DB_BLOB_COLS];     /* their lengths */
 };
 
 static PGconn *conn(struct db *db)
@@ -96,15 +99,22 @@ static void clear_params(struct pg_stmt *p)
     p->nparams = 0;
 }
 
+static void clear_blobs(struct pg_stmt *p)
+{
+    for (int i = 0; i < DB_BLOB_COLS; i++) {
+        if (p->blobs[i] != NULL) {
+            PQfreemem(p->blobs[i]);
+            p->blobs[i] = NULL;
+        }
+    }
+}
+
 static void clear_result(struct pg_stmt *p)
 {
     PQclear(p->res);
     p->res = NULL;
     p->row = -1;
-    if (p->blob != NULL) {
-        PQfreemem(p->blob);
-        p->blob = NULL;
-    }
+    clear_blobs(p);
 }
 
 static enum err pg_prepare(struct db *db, const char *sql, struct db_stmt *st)
@@ -211,6 +221,7 @@ static enum err pg_step(struct db_stmt *st, bool *has_row)
         }
         p->row = -1;
     }
+    clear_blobs(p); /* blobs of the previous row */
     if (p->row + 1 < PQntuples(p->res)) {
         p->row++;
         *has_row = true;
@@ -242,19 +253,21 @@ static const void *pg_col_blob(struct db_stmt *st, int col, size_t *len)
 {
     struct pg_stmt *p = st->native;
     *len = 0;
-    if (p->res == NULL || p->row < 0 || PQgetisnull(p->res, p->row, col)) {
+    if (p->res == NULL || p->row < 0 || PQgetisnull(p->res, p->row, col) || col < 0 ||
+        col >= DB_BLOB_COLS) {
         return "";
     }
-    if (p->blob != NULL) {
-        PQfreemem(p->blob);
+    if (p->blobs[col] == NULL) {
+        size_t n = 0;
+        p->blobs[col] =
+            PQunescapeBytea((const unsigned char *)PQgetvalue(p->res, p->row, col), &n);
+        if (p->blobs[col] == NULL) {
+            return "";
+        }
+        p->blob_lens[col] = n;
     }
-    size_t n = 0;
-    p->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(p->res, p->row, col), &n);
-    if (p->blob == NULL) {
-        return "";
-    }
-    *len = n;
-    return p->blob;
+    *len = p->blob_lens[col];
+    return p->blobs[col];
 }
 
 static bool pg_col_is_null(struct db_stmt *st, int col)

@@ -195,3 +195,59 @@ enum err store_registry_count(struct store_conn *c, struct store_registry_counts
     db_reset(st);
     return e;
 }
+
+static const char sql_member_sealed_page[] =
+    "SELECT id, id_enc, bank_enc FROM member WHERE id > $1 ORDER BY id LIMIT $2";
+
+enum err store_member_sealed_page(struct store_conn *c, int64_t after_id, size_t limit,
+                                  enum err (*fn)(void *ctx, const struct store_sealed_member *m),
+                                  void *ctx, int64_t *last_id, size_t *count)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(c->db, sql_member_sealed_page, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    db_bind_int64(st, 1, after_id);
+    db_bind_int64(st, 2, (int64_t)limit);
+    *count = 0;
+    *last_id = after_id;
+    bool row;
+    while ((e = db_step(st, &row)) == ERR_OK && row) {
+        struct store_sealed_member m = {.id = db_col_int64(st, 0)};
+        m.id_enc = db_col_blob(st, 1, &m.id_enc_len);
+        if (!db_col_is_null(st, 2)) {
+            m.bank_enc = db_col_blob(st, 2, &m.bank_enc_len);
+        }
+        if ((e = fn(ctx, &m)) != ERR_OK) {
+            break;
+        }
+        *last_id = m.id;
+        (*count)++;
+    }
+    db_reset(st);
+    return e;
+}
+
+static const char sql_member_set_sealed[] =
+    "UPDATE member SET id_hash = $1, id_enc = $2, bank_enc = $3 WHERE id = $4";
+
+enum err store_member_set_sealed(struct store_conn *c, int64_t id, const unsigned char *id_hash,
+                                 const unsigned char *id_enc, size_t id_enc_len,
+                                 const unsigned char *bank_enc, size_t bank_enc_len)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(c->db, sql_member_set_sealed, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    db_bind_blob(st, 1, id_hash, STORE_HASH_BYTES);
+    db_bind_blob(st, 2, id_enc, id_enc_len);
+    if (bank_enc != NULL) {
+        db_bind_blob(st, 3, bank_enc, bank_enc_len);
+    } else {
+        db_bind_null(st, 3);
+    }
+    db_bind_int64(st, 4, id);
+    return db_step_done(st);
+}

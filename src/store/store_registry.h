@@ -65,6 +65,27 @@ struct store_member_new {
 enum err store_member_insert(struct store_conn *c, const struct store_member_new *m,
                              int64_t *out_id) WARN_UNUSED;
 
+/* One member's sealed fields, for re-encryption under a new key. Pointers
+ * are valid only during the callback. */
+struct store_sealed_member {
+    int64_t id;
+    const unsigned char *id_enc;
+    size_t id_enc_len;
+    const unsigned char *bank_enc; /* NULL when the member has no bank card */
+    size_t bank_enc_len;
+};
+
+/* Calls fn for up to limit members with id > after_id, in id order; *last_id
+ * gets the last id seen and *count how many. fn may write through c. */
+enum err store_member_sealed_page(struct store_conn *c, int64_t after_id, size_t limit,
+                                  enum err (*fn)(void *ctx, const struct store_sealed_member *m),
+                                  void *ctx, int64_t *last_id, size_t *count) WARN_UNUSED;
+
+/* Replaces a member's blind index and sealed fields (key rotation). */
+enum err store_member_set_sealed(struct store_conn *c, int64_t id, const unsigned char *id_hash,
+                                 const unsigned char *id_enc, size_t id_enc_len,
+                                 const unsigned char *bank_enc, size_t bank_enc_len) WARN_UNUSED;
+
 struct store_registry_counts {
     int64_t orgs;
     int64_t employers;
