@@ -54,14 +54,50 @@
     X(INVALID_DATE, "INVALID_DATE")                                                  \
     X(INVALID_MONEY, "INVALID_MONEY")                                                \
     X(INVALID_NAME, "INVALID_NAME")                                                  \
+    X(INVALID_EMPLOYMENT, "INVALID_EMPLOYMENT") /* not a known employment form */    \
+    X(INVALID_OWNERSHIP, "INVALID_OWNERSHIP") /* employer ownership type */          \
+    X(INVALID_SIZE, "INVALID_SIZE")       /* employer size class */                  \
+    X(INVALID_HARDSHIP, "INVALID_HARDSHIP") /* hardship flag not yes/no */           \
+    X(UNDERAGE, "UNDERAGE")               /* under 16 on the reference date */       \
     /* csv */                                                                        \
     X(CSV_QUOTE, "CSV_BAD_QUOTE")                                                    \
     X(CSV_ROW_TOO_LONG, "CSV_ROW_TOO_LONG")                                          \
     X(CSV_TOO_MANY_FIELDS, "CSV_TOO_MANY_FIELDS")                                    \
     X(MISSING_COLUMN, "MISSING_COLUMN")                                              \
+    /* registry */                                                                   \
+    X(UNKNOWN_EMPLOYER, "UNKNOWN_EMPLOYER") /* valid credit code, not registered */  \
+    X(DUPLICATE_IN_FILE, "DUPLICATE_IN_FILE") /* key seen before in this file */   \
     /* claims / settlement input */                                                  \
     X(SETTLEMENT_MISMATCH, "SETTLEMENT_MISMATCH")                                    \
-    X(INVALID_PLAN, "INVALID_PLAN")
+    X(INVALID_PLAN, "INVALID_PLAN")                                                  \
+    /* enrolment */                                                                  \
+    X(PLAN_NOT_PUBLISHED, "PLAN_NOT_PUBLISHED") /* draft or closed version */        \
+    X(UNKNOWN_MEMBER, "UNKNOWN_MEMBER")   /* no such member */                       \
+    X(OUT_OF_SCOPE, "OUT_OF_SCOPE")       /* record outside the caller's subtree */  \
+    X(NOT_IN_UNIT, "NOT_IN_UNIT")         /* member not on the unit's roster */      \
+    X(DUPLICATE_MEMBER, "DUPLICATE_MEMBER") /* member named twice in one request */  \
+    X(AGE_OUT_OF_RANGE, "AGE_OUT_OF_RANGE") /* age on term start outside plan's */   \
+    X(GENDER_NOT_ELIGIBLE, "GENDER_NOT_ELIGIBLE")                                    \
+    X(EMPLOYMENT_NOT_ELIGIBLE, "EMPLOYMENT_NOT_ELIGIBLE")                            \
+    X(GIFT_NOT_ELIGIBLE, "GIFT_NOT_ELIGIBLE") /* gift: neither hardship nor gig */   \
+    X(TOO_MANY_SHARES, "TOO_MANY_SHARES") /* shares outside 1..max_shares */         \
+    X(OVERLAPPING_TERM, "OVERLAPPING_TERM") /* same plan code, overlapping term */   \
+    X(PARTICIPATION_TOO_LOW, "PARTICIPATION_TOO_LOW") /* below min_ratio_bp */       \
+    X(MUST_ENROL_ALL, "MUST_ENROL_ALL")   /* small unit must enrol all eligible */   \
+    X(UNEQUAL_SHARES, "UNEQUAL_SHARES")   /* unit's members hold different shares */ \
+    X(NO_ELIGIBLE_MEMBERS, "NO_ELIGIBLE_MEMBERS") /* nothing left to enrol */        \
+    X(FUNDING_INVALID, "FUNDING_INVALID") /* cost split does not fit the price */    \
+    X(NOT_PAID, "NOT_PAID")               /* enrolment not active (unpaid) */        \
+    X(ALREADY_PAID_INVOICE, "ALREADY_PAID_INVOICE") /* receipt beyond the amount */  \
+    X(INVOICE_CLOSED, "INVOICE_CLOSED")   /* invoice lapsed: no more receipts */     \
+    X(NOT_RENEWABLE, "NOT_RENEWABLE")     /* nothing active to renew, or renewed */  \
+    X(ALREADY_CANCELLED, "ALREADY_CANCELLED")                                        \
+    /* ledger */                                                                     \
+    X(UNBALANCED, "UNBALANCED")           /* debits differ from credits */           \
+    X(FUND_USE_REFUSED, "FUND_USE_REFUSED") /* accounts/source not an allowed use */ \
+    X(LIMIT_EXCEEDED, "LIMIT_EXCEEDED")   /* balance floor or expense cap broken */  \
+    X(PERIOD_CLOSED, "PERIOD_CLOSED")     /* value date in a closed period */        \
+    X(IDEMPOTENCY_MISMATCH, "IDEMPOTENCY_MISMATCH") /* key reused, other content */
 
 enum err {
 #define ERR_ENUM(name, code) ERR_##name,

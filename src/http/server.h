@@ -14,10 +14,10 @@
 struct store;
 
 struct http_config {
-    const char *host;        /* address to bind, e.g. "127.0.0.1" */
-    uint16_t port;           /* 0 = any free port (printed on start) */
-    unsigned threads;        /* worker threads; store pool must be >= this */
-    const char *static_dir;  /* built web assets (web/dist) or NULL */
+    const char *host;       /* address to bind, e.g. "127.0.0.1" */
+    uint16_t port;          /* 0 = any free port (printed on start) */
+    unsigned threads;       /* worker threads; store pool must be >= this */
+    const char *static_dir; /* built web assets (web/dist) or NULL */
 };
 
 /* Serves until a signal asks to stop. ERR_IO if the address can't be bound.
@@ -25,6 +25,7 @@ struct http_config {
 enum err http_serve(const struct http_config *cfg, struct store *store) WARN_UNUSED;
 
 /* Parses "HOST:PORT" (port 0-65535). ERR_INVALID on anything else. */
-enum err http_parse_listen(const char *text, char *host, unsigned host_cap, uint16_t *port) WARN_UNUSED;
+enum err http_parse_listen(const char *text, char *host, unsigned host_cap,
+                           uint16_t *port) WARN_UNUSED;
 
 #endif
