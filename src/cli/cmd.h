@@ -17,6 +17,8 @@ int cmd_demo(int argc, char **argv);
 int cmd_adjudicate(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_rekey(int argc, char **argv);
 
 /* Shared by the commands (cmd_db.c). Each prints its own error and returns

@@ -21,6 +21,8 @@ static const struct command commands[] = {
     {"adjudicate", cmd_adjudicate, "judge the claims of a case file and print the decisions"},
     {"backup", cmd_backup, "write a consistent copy of the database to a file"},
     {"restore", cmd_restore, "replace the database's contents with a backup"},
+    {"user", cmd_user, "add, change, disable and list accounts"},
+    {"audit", cmd_audit, "verify the audit chain, list audit events"},
     {"rekey", cmd_rekey, "rotate the field-encryption key (re-encrypts every sealed field)"},
 };
 

@@ -22,7 +22,8 @@ static const char sql_bootstrap[] =
 static const char sql_current[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 static const char sql_record[] = "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
 static const char sql_has_table[] =
-    "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'";
+    "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    " AND table_schema = current_schema()";
 static const char sql_has_table_sqlite[] =
     "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
 
