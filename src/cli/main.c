@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"user", cmd_user, "add, change, disable and list accounts"},
     {"audit", cmd_audit, "verify the audit chain, list audit events"},
     {"rekey", cmd_rekey, "rotate the field-encryption key (re-encrypts every sealed field)"},
+    {"import", cmd_import, "import a roster of employers or members from CSV"},
 };
 
 static void usage(FILE *out)

@@ -97,7 +97,13 @@
     X(FUND_USE_REFUSED, "FUND_USE_REFUSED") /* accounts/source not an allowed use */ \
     X(LIMIT_EXCEEDED, "LIMIT_EXCEEDED")   /* balance floor or expense cap broken */  \
     X(PERIOD_CLOSED, "PERIOD_CLOSED")     /* value date in a closed period */        \
-    X(IDEMPOTENCY_MISMATCH, "IDEMPOTENCY_MISMATCH") /* key reused, other content */
+    X(IDEMPOTENCY_MISMATCH, "IDEMPOTENCY_MISMATCH") /* key reused, other content */ \
+    /* claims */                                                                     \
+    X(CLAIM_STATE, "CLAIM_STATE")         /* not allowed from the claim's status */  \
+    X(CLAIM_REASSESSED, "CLAIM_REASSESSED") /* payout changed since assessment */   \
+    X(AUTHORITY_LIMIT, "AUTHORITY_LIMIT") /* above the actor's approval authority */ \
+    X(ALREADY_APPEALED, "ALREADY_APPEALED") /* a claim is appealed once */           \
+    X(DOCUMENTS_MISSING, "DOCUMENTS_MISSING") /* a required document is absent */
 
 enum err {
 #define ERR_ENUM(name, code) ERR_##name,

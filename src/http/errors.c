@@ -90,6 +90,15 @@ unsigned http_status_for_err(enum err e)
         return 422;
     case ERR_IDEMPOTENCY_MISMATCH: /* the key was used for other content */
         return 409;
+    /* claims */
+    case ERR_CLAIM_STATE:       /* the claim moved on: reload it */
+    case ERR_CLAIM_REASSESSED:  /* new figures to review before approving */
+    case ERR_ALREADY_APPEALED:
+        return 409;
+    case ERR_AUTHORITY_LIMIT:
+        return 403;
+    case ERR_DOCUMENTS_MISSING:
+        return 422;
     case ERR_UNKNOWN_MEMBER:
         return 404;
     case ERR_OUT_OF_SCOPE:

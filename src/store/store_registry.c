@@ -251,3 +251,329 @@ enum err store_member_set_sealed(struct store_conn *c, int64_t id, const unsigne
     db_bind_int64(st, 4, id);
     return db_step_done(st);
 }
+
+/* ------------------------------------------------------------ registry import */
+
+/* Copies text column col into buf (cap bytes with the NUL); ERR_TOO_LARGE if
+ * it does not fit (a value the domain could not have written). */
+static enum err copy_text(struct db_stmt *st, int col, char *buf, size_t cap)
+{
+    size_t len;
+    const char *p = db_col_text(st, col, &len);
+    if (len >= cap) {
+        return ERR_TOO_LARGE;
+    }
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    return ERR_OK;
+}
+
+static const char sql_org_find[] = "SELECT id, path FROM org WHERE code = $1";
+
+enum err store_org_find(struct store_conn *c, const char *code, int64_t *out_id,
+                        char out_path[STORE_ORG_PATH_BYTES + 1])
+{
+    struct db_stmt *st;
+    bool row;
+    enum err e = db_prepare(c->db, sql_org_find, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    bind_str(st, 1, code);
+    e = db_step(st, &row);
+    if (e == ERR_OK && !row) {
+        e = ERR_NOT_FOUND;
+    }
+    if (e == ERR_OK) {
+        *out_id = db_col_int64(st, 0);
+        e = copy_text(st, 1, out_path, STORE_ORG_PATH_BYTES + 1);
+    }
+    db_reset(st);
+    return e;
+}
+
+enum err store_bulk_tune(struct store_conn *c)
+{
+    if (db_backend(c->db) != STORE_SQLITE) {
+        return ERR_OK;
+    }
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", STORE_BULK_CACHE_KIB);
+    return db_exec(c->db, sql);
+}
+
+static const char sql_employer_find[] =
+    "SELECT e.id, e.uscc, e.name, e.ownership, e.size, e.industry, e.org_id, o.path"
+    " FROM employer e JOIN org o ON o.id = e.org_id WHERE e.uscc = $1";
+
+enum err store_employer_find(struct store_conn *c, const char *uscc,
+                             struct store_employer_row *out)
+{
+    struct db_stmt *st;
+    bool row;
+    enum err e = db_prepare(c->db, sql_employer_find, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    bind_str(st, 1, uscc);
+    e = db_step(st, &row);
+    if (e == ERR_OK && !row) {
+        e = ERR_NOT_FOUND;
+    }
+    if (e == ERR_OK) {
+        out->id = db_col_int64(st, 0);
+        out->org_id = db_col_int64(st, 6);
+        if ((e = copy_text(st, 1, out->uscc, sizeof(out->uscc))) == ERR_OK &&
+            (e = copy_text(st, 2, out->name, sizeof(out->name))) == ERR_OK &&
+            (e = copy_text(st, 3, out->ownership, sizeof(out->ownership))) == ERR_OK &&
+            (e = copy_text(st, 4, out->size, sizeof(out->size))) == ERR_OK &&
+            (e = copy_text(st, 5, out->industry, sizeof(out->industry))) == ERR_OK) {
+            e = copy_text(st, 7, out->org_path, sizeof(out->org_path));
+        }
+    }
+    db_reset(st);
+    return e;
+}
+
+static const char sql_employer_id[] = "SELECT id FROM employer WHERE uscc = $1";
+
+enum err store_employer_id(struct store_conn *c, const char *uscc, int64_t *out_id)
+{
+    struct db_stmt *st;
+    bool row;
+    enum err e = db_prepare(c->db, sql_employer_id, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    bind_str(st, 1, uscc);
+    e = db_step(st, &row);
+    if (e == ERR_OK) {
+        if (row) {
+            *out_id = db_col_int64(st, 0);
+        } else {
+            e = ERR_NOT_FOUND;
+        }
+    }
+    db_reset(st);
+    return e;
+}
+
+static const char sql_employer_update[] =
+    "UPDATE employer SET name = $1, ownership = $2, size = $3, industry = $4, org_id = $5"
+    " WHERE id = $6 RETURNING id";
+
+enum err store_employer_update(struct store_conn *c, int64_t id,
+                               const struct store_employer_new *emp)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(c->db, sql_employer_update, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    bind_str(st, 1, emp->name);
+    bind_str(st, 2, emp->ownership);
+    bind_str(st, 3, emp->size);
+    bind_str(st, 4, emp->industry ? emp->industry : "");
+    db_bind_int64(st, 5, emp->org_id);
+    db_bind_int64(st, 6, id);
+    int64_t got;
+    return step_returning_id(st, &got);
+}
+
+static const char sql_member_insert_bulk[] =
+    "INSERT INTO member (id_hash, id_enc, id_mask, name, gender, birth_date, phone,"
+    " employment, employer_id, org_id, hardship, bank_enc, bank_mask)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
+enum err store_member_insert_bulk(struct store_conn *c, const struct store_member_new *m)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(c->db, sql_member_insert_bulk, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    db_bind_blob(st, 1, m->id_hash, STORE_HASH_BYTES);
+    db_bind_blob(st, 2, m->id_enc, m->id_enc_len);
+    bind_str(st, 3, m->id_mask);
+    bind_str(st, 4, m->name);
+    bind_str(st, 5, m->gender);
+    bind_str(st, 6, m->birth_date);
+    bind_str(st, 7, m->phone);
+    bind_str(st, 8, m->employment);
+    bind_id(st, 9, m->employer_id);
+    db_bind_int64(st, 10, m->org_id);
+    db_bind_int64(st, 11, m->hardship ? 1 : 0);
+    if (m->bank_enc != NULL) {
+        db_bind_blob(st, 12, m->bank_enc, m->bank_enc_len);
+    } else {
+        db_bind_null(st, 12);
+    }
+    bind_str(st, 13, m->bank_mask);
+    return db_step_done(st);
+}
+
+static const char sql_member_any[] = "SELECT COUNT(*) FROM (SELECT 1 FROM member LIMIT 1) AS t";
+
+enum err store_member_any(struct store_conn *c, bool *out)
+{
+    struct db_stmt *st;
+    bool row;
+    enum err e = db_prepare(c->db, sql_member_any, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    e = db_step(st, &row);
+    if (e == ERR_OK) {
+        *out = row && db_col_int64(st, 0) != 0;
+    }
+    db_reset(st);
+    return e;
+}
+
+static const char sql_member_find_by_hash[] =
+    "SELECT m.id, m.name, m.phone, m.employment, m.employer_id, e.uscc, m.org_id, o.code,"
+    " o.path, m.hardship, m.bank_enc, m.bank_mask"
+    " FROM member m JOIN org o ON o.id = m.org_id LEFT JOIN employer e ON e.id = m.employer_id"
+    " WHERE m.id_hash = $1";
+
+static enum err member_row_read(struct db_stmt *st, struct store_member_row *out)
+{
+    enum err e;
+    out->id = db_col_int64(st, 0);
+    out->employer_id = db_col_int64(st, 4);
+    out->org_id = db_col_int64(st, 6);
+    out->hardship = db_col_int64(st, 9) != 0 ? 1 : 0;
+    if ((e = copy_text(st, 1, out->name, sizeof(out->name))) != ERR_OK ||
+        (e = copy_text(st, 2, out->phone, sizeof(out->phone))) != ERR_OK ||
+        (e = copy_text(st, 3, out->employment, sizeof(out->employment))) != ERR_OK ||
+        (e = copy_text(st, 5, out->employer_uscc, sizeof(out->employer_uscc))) != ERR_OK ||
+        (e = copy_text(st, 7, out->org_code, sizeof(out->org_code))) != ERR_OK ||
+        (e = copy_text(st, 8, out->org_path, sizeof(out->org_path))) != ERR_OK ||
+        (e = copy_text(st, 11, out->bank_mask, sizeof(out->bank_mask))) != ERR_OK) {
+        return e;
+    }
+    out->bank_enc_len = 0;
+    if (!db_col_is_null(st, 10)) {
+        size_t len;
+        const void *p = db_col_blob(st, 10, &len);
+        if (len > sizeof(out->bank_enc)) {
+            return ERR_TOO_LARGE;
+        }
+        memcpy(out->bank_enc, p, len);
+        out->bank_enc_len = len;
+    }
+    return ERR_OK;
+}
+
+enum err store_member_find_by_hash(struct store_conn *c, const unsigned char *id_hash,
+                                   struct store_member_row *out)
+{
+    struct db_stmt *st;
+    bool row;
+    enum err e = db_prepare(c->db, sql_member_find_by_hash, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    db_bind_blob(st, 1, id_hash, STORE_HASH_BYTES);
+    e = db_step(st, &row);
+    if (e == ERR_OK && !row) {
+        e = ERR_NOT_FOUND;
+    }
+    if (e == ERR_OK) {
+        e = member_row_read(st, out);
+    }
+    db_reset(st);
+    return e;
+}
+
+static const char sql_member_update[] =
+    "UPDATE member SET name = $1, phone = $2, employment = $3, employer_id = $4, org_id = $5,"
+    " hardship = $6, bank_enc = $7, bank_mask = $8, updated_at = $9 WHERE id = $10 RETURNING id";
+
+enum err store_member_update(struct store_conn *c, int64_t id, const struct store_member_new *m,
+                             const char *at)
+{
+    /* updated_at keeps the 'YYYY-MM-DD HH:MM:SS' shape of CURRENT_TIMESTAMP
+     * (created_at's default), from at's 'YYYY-MM-DDTHH:MM:SSZ'. */
+    char stamp[20];
+    snprintf(stamp, sizeof(stamp), "%.19s", at);
+    if (strlen(stamp) > 10) {
+        stamp[10] = ' ';
+    }
+    struct db_stmt *st;
+    enum err e = db_prepare(c->db, sql_member_update, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    bind_str(st, 1, m->name);
+    bind_str(st, 2, m->phone);
+    bind_str(st, 3, m->employment);
+    bind_id(st, 4, m->employer_id);
+    db_bind_int64(st, 5, m->org_id);
+    db_bind_int64(st, 6, m->hardship ? 1 : 0);
+    if (m->bank_enc != NULL) {
+        db_bind_blob(st, 7, m->bank_enc, m->bank_enc_len);
+    } else {
+        db_bind_null(st, 7);
+    }
+    bind_str(st, 8, m->bank_mask);
+    bind_str(st, 9, stamp);
+    db_bind_int64(st, 10, id);
+    int64_t got;
+    return step_returning_id(st, &got);
+}
+
+static const char sql_member_history_add[] =
+    "INSERT INTO member_history (member_id, at, source, source_ref, actor, field, old_value,"
+    " new_value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+enum err store_member_history_add(struct store_conn *c, const struct store_member_change *ch)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(c->db, sql_member_history_add, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    db_bind_int64(st, 1, ch->member_id);
+    bind_str(st, 2, ch->at);
+    bind_str(st, 3, ch->source);
+    bind_str(st, 4, ch->source_ref ? ch->source_ref : "");
+    bind_str(st, 5, ch->actor ? ch->actor : "");
+    bind_str(st, 6, ch->field);
+    bind_str(st, 7, ch->old_value ? ch->old_value : "");
+    bind_str(st, 8, ch->new_value ? ch->new_value : "");
+    return db_step_done(st);
+}
+
+static const char sql_member_history_each[] =
+    "SELECT member_id, at, source, source_ref, actor, field, old_value, new_value"
+    " FROM member_history WHERE member_id = $1 ORDER BY id";
+
+enum err store_member_history_each(struct store_conn *c, int64_t member_id,
+                                   enum err (*fn)(void *ctx, const struct store_member_change *ch),
+                                   void *ctx)
+{
+    struct db_stmt *st;
+    bool row;
+    enum err e = db_prepare(c->db, sql_member_history_each, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    db_bind_int64(st, 1, member_id);
+    while ((e = db_step(st, &row)) == ERR_OK && row) {
+        size_t len;
+        struct store_member_change ch = {.member_id = db_col_int64(st, 0)};
+        ch.at = db_col_text(st, 1, &len);
+        ch.source = db_col_text(st, 2, &len);
+        ch.source_ref = db_col_text(st, 3, &len);
+        ch.actor = db_col_text(st, 4, &len);
+        ch.field = db_col_text(st, 5, &len);
+        ch.old_value = db_col_text(st, 6, &len);
+        ch.new_value = db_col_text(st, 7, &len);
+        if ((e = fn(ctx, &ch)) != ERR_OK) {
+            break;
+        }
+    }
+    db_reset(st);
+    return e;
+}

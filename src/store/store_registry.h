@@ -6,6 +6,7 @@
 #ifndef HUZHU_STORE_STORE_REGISTRY_H
 #define HUZHU_STORE_STORE_REGISTRY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -93,5 +94,103 @@ struct store_registry_counts {
 };
 
 enum err store_registry_count(struct store_conn *c, struct store_registry_counts *out) WARN_UNUSED;
+
+/* ------------------------------------------------------------ registry import */
+
+#define STORE_ORG_CODE_BYTES 63    /* longest organisation code kept */
+#define STORE_ORG_PATH_BYTES 511   /* as store_org_insert's path buffer */
+#define STORE_NAME_BYTES 200       /* 50 characters of up to 4 bytes */
+#define STORE_SEALED_BYTES 128     /* a sealed ID or bank number (19 + 40) fits */
+#define STORE_MASK_BYTES 23        /* "6222 **** **** 0123", "110101********1234" */
+
+/* Finds an organisation by code: its id and subtree path. ERR_NOT_FOUND. */
+enum err store_org_find(struct store_conn *c, const char *code, int64_t *out_id,
+                        char out_path[STORE_ORG_PATH_BYTES + 1]) WARN_UNUSED;
+
+/* For bulk writes in one long transaction (imports): on SQLite a larger page
+ * cache for this connection (STORE_BULK_CACHE_KIB) so random index inserts
+ * stay in memory; nothing on PostgreSQL. Call before store_tx_begin. */
+#define STORE_BULK_CACHE_KIB (96 * 1024)
+enum err store_bulk_tune(struct store_conn *c) WARN_UNUSED;
+
+struct store_employer_row {
+    int64_t id;
+    char uscc[19];
+    char name[STORE_NAME_BYTES + 1];
+    char ownership[16];
+    char size[8];
+    char industry[STORE_NAME_BYTES + 1];
+    int64_t org_id;
+    char org_path[STORE_ORG_PATH_BYTES + 1];
+};
+
+/* The employer with this credit code; ERR_NOT_FOUND if none. */
+enum err store_employer_find(struct store_conn *c, const char *uscc,
+                             struct store_employer_row *out) WARN_UNUSED;
+
+/* Its id only (the import's hot path); ERR_NOT_FOUND if none. */
+enum err store_employer_id(struct store_conn *c, const char *uscc, int64_t *out_id) WARN_UNUSED;
+
+/* Sets name, ownership, size, industry and org_id of employer id from e
+ * (e->uscc is ignored). ERR_NOT_FOUND if no such employer. */
+enum err store_employer_update(struct store_conn *c, int64_t id,
+                               const struct store_employer_new *e) WARN_UNUSED;
+
+/* Like store_member_insert without reading the id back (bulk path). */
+enum err store_member_insert_bulk(struct store_conn *c,
+                                  const struct store_member_new *m) WARN_UNUSED;
+
+/* True when the member table has at least one row. */
+enum err store_member_any(struct store_conn *c, bool *out) WARN_UNUSED;
+
+/* A member's current values, for comparison with incoming ones. Fixed
+ * buffers: nothing points into a statement. */
+struct store_member_row {
+    int64_t id;
+    char name[STORE_NAME_BYTES + 1];
+    char phone[16];                         /* "" when none */
+    char employment[16];
+    int64_t employer_id;                    /* 0 when none */
+    char employer_uscc[19];                 /* "" when none */
+    int64_t org_id;
+    char org_code[STORE_ORG_CODE_BYTES + 1];
+    char org_path[STORE_ORG_PATH_BYTES + 1];
+    int hardship;                           /* 0 or 1 */
+    unsigned char bank_enc[STORE_SEALED_BYTES];
+    size_t bank_enc_len;                    /* 0 when no bank card */
+    char bank_mask[STORE_MASK_BYTES + 1];   /* "" when no bank card */
+};
+
+/* The member whose blind index is id_hash; ERR_NOT_FOUND if none. */
+enum err store_member_find_by_hash(struct store_conn *c, const unsigned char *id_hash,
+                                   struct store_member_row *out) WARN_UNUSED;
+
+/* Sets the member's mutable fields from m (name, phone, employment,
+ * employer_id, org_id, hardship, bank_enc, bank_mask; the ID fields are
+ * ignored) and updated_at to at. ERR_NOT_FOUND if no such member. */
+enum err store_member_update(struct store_conn *c, int64_t id, const struct store_member_new *m,
+                             const char *at) WARN_UNUSED;
+
+/* One changed field of a member (member_history row). Values are already
+ * masked where sensitive; "" for none. */
+struct store_member_change {
+    int64_t member_id;
+    const char *at;         /* UTC 'YYYY-MM-DDTHH:MM:SSZ' */
+    const char *source;     /* import|api|cli */
+    const char *source_ref; /* file name or "" */
+    const char *actor;      /* login or "" */
+    const char *field;      /* name|phone|employer|employment|hardship|bank_account|org */
+    const char *old_value;
+    const char *new_value;
+};
+
+enum err store_member_history_add(struct store_conn *c,
+                                  const struct store_member_change *ch) WARN_UNUSED;
+
+/* Calls fn for each history row of member_id, oldest first (tests, API).
+ * Row pointers are valid during the call only; a non-OK result stops. */
+enum err store_member_history_each(struct store_conn *c, int64_t member_id,
+                                   enum err (*fn)(void *ctx, const struct store_member_change *ch),
+                                   void *ctx) WARN_UNUSED;
 
 #endif
