@@ -10,6 +10,7 @@
 #include "cli/cmd.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "domain/auth.h"
 #include "domain/fieldcrypt.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -92,10 +93,16 @@ int cmd_init(int argc, char **argv)
     return cli_init_db("init", db, key);
 }
 
+/* Session timeouts for cli_serve, set by `serve --idle-timeout / --session-max`
+ * (`demo` keeps the defaults). */
+static struct auth_config serve_auth;
+static bool serve_auth_set;
+
 int cli_serve(const char *cmd, const char *db, const char *db_read, const char *listen,
               unsigned threads, const char *static_dir)
 {
-    struct http_config cfg = {.threads = threads, .static_dir = static_dir};
+    struct http_config cfg = {.threads = threads, .static_dir = static_dir,
+                              .auth = serve_auth_set ? &serve_auth : NULL};
     char host[256];
     if (http_parse_listen(listen, host, sizeof(host), &cfg.port) != ERR_OK) {
         fprintf(stderr, "huzhu %s: --listen must be HOST:PORT, got '%s'\n", cmd, listen);
@@ -140,9 +147,36 @@ const char *cli_default_static_dir(void)
     return access("web/dist/index.html", R_OK) == 0 ? "web/dist" : NULL;
 }
 
+/* A duration: N in unit_s seconds, or N followed by s, m or h. */
+static bool parse_duration(const char *opt, const char *text, int64_t unit_s, int64_t min_s,
+                           int64_t max_s, int64_t *out)
+{
+    size_t n = strlen(text);
+    int64_t scale = unit_s;
+    if (n > 1 && (text[n - 1] == 's' || text[n - 1] == 'm' || text[n - 1] == 'h')) {
+        scale = text[n - 1] == 's' ? 1 : text[n - 1] == 'm' ? 60 : 3600;
+        n--;
+    }
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] < '0' || text[i] > '9' || i >= 9) {
+            v = -1;
+            break;
+        }
+        v = v * 10 + (text[i] - '0');
+    }
+    if (n == 0 || v < 0 || v * scale < min_s || v * scale > max_s) {
+        fprintf(stderr, "huzhu serve: --%s must be a duration from %llds to %lldh, got '%s'\n",
+                opt, (long long)min_s, (long long)(max_s / 3600), text);
+        return false;
+    }
+    *out = v * scale;
+    return true;
+}
+
 static const char serve_help[] =
     "usage: huzhu serve --db URL [--db-read URL] [--listen HOST:PORT] [--threads N]\n"
-    "                   [--static DIR]\n\n"
+    "                   [--static DIR] [--idle-timeout MIN] [--session-max HOURS]\n\n"
     "Serves the JSON API under /api/v1 (and the web console from DIR) until\n"
     "SIGINT or SIGTERM; in-flight requests finish before it exits.\n\n"
     "  --db URL            SQLite file path or postgresql://user@host:port/dbname\n"
@@ -150,19 +184,25 @@ static const char serve_help[] =
     "                      fall back to the primary while it is down\n"
     "  --listen HOST:PORT  address to bind (default 127.0.0.1:8080; port 0 = any)\n"
     "  --threads N         worker threads, 1-64 (default 4)\n"
-    "  --static DIR        built web assets (default web/dist if present)\n";
+    "  --static DIR        built web assets (default web/dist if present)\n"
+    "  --idle-timeout MIN  end a session unused this long (default 30; a suffix\n"
+    "                      s, m or h gives other units: 90s, 2h)\n"
+    "  --session-max HOURS end every session this long after sign-in, used or\n"
+    "                      not (default 12; suffixes s, m, h as above)\n";
 
 int cmd_serve(int argc, char **argv)
 {
     const char *db = NULL, *db_read = NULL, *listen = "127.0.0.1:8080", *threads_s = NULL,
-               *static_dir = NULL;
+               *static_dir = NULL, *idle_s = NULL, *max_s = NULL;
     bool help;
     const struct arg_opt opts[] = {{"db", false, &db, NULL},
                                    {"db-read", false, &db_read, NULL},
                                    {"listen", false, &listen, NULL},
                                    {"threads", false, &threads_s, NULL},
-                                   {"static", false, &static_dir, NULL}};
-    if (args_parse("serve", argc, argv, opts, 5, NULL, 0, NULL, &help) != 0) {
+                                   {"static", false, &static_dir, NULL},
+                                   {"idle-timeout", false, &idle_s, NULL},
+                                   {"session-max", false, &max_s, NULL}};
+    if (args_parse("serve", argc, argv, opts, 7, NULL, 0, NULL, &help) != 0) {
         return 2;
     }
     if (help) {
@@ -178,6 +218,18 @@ int cmd_serve(int argc, char **argv)
                                         LIMIT_HTTP_THREADS_MAX, &threads)) {
         return 2;
     }
+    auth_config_default(&serve_auth);
+    if (idle_s != NULL &&
+        !parse_duration("idle-timeout", idle_s, 60, LIMIT_SESSION_IDLE_MIN_S,
+                        LIMIT_SESSION_IDLE_MAX_S, &serve_auth.idle_timeout_s)) {
+        return 2;
+    }
+    if (max_s != NULL &&
+        !parse_duration("session-max", max_s, 3600, LIMIT_SESSION_IDLE_MIN_S, LIMIT_SESSION_MAX_S,
+                        &serve_auth.absolute_timeout_s)) {
+        return 2;
+    }
+    serve_auth_set = true;
     if (static_dir == NULL) {
         static_dir = cli_default_static_dir();
     }

@@ -25,6 +25,7 @@ static const struct command commands[] = {
     {"audit", cmd_audit, "verify the audit chain, list audit events"},
     {"rekey", cmd_rekey, "rotate the field-encryption key (re-encrypts every sealed field)"},
     {"import", cmd_import, "import a roster of employers or members from CSV"},
+    {"routes", cmd_routes, "print the API's routes and the roles that may call each"},
 };
 
 static void usage(FILE *out)

@@ -49,6 +49,14 @@
 /* Rows per transaction in bulk writes (import, enrol, ledger batches). */
 #define LIMIT_BATCH_ROWS 1000
 
+/* Sessions (huzhu serve --idle-timeout / --session-max): the defaults are
+ * 30 min idle and 12 h absolute (domain/auth.h). An idle timeout over a day
+ * or a session over a week no longer protects a forgotten browser; a
+ * second is the least (tests use a few). */
+#define LIMIT_SESSION_IDLE_MIN_S 1
+#define LIMIT_SESSION_IDLE_MAX_S (24 * 60 * 60)
+#define LIMIT_SESSION_MAX_S (7 * 24 * 60 * 60)
+
 /* Names: the registry refuses names over 50 characters. */
 #define LIMIT_NAME_CHARS 50
 

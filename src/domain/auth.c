@@ -293,6 +293,7 @@ static enum err user_from_row(const struct store_user_row *r, struct auth_user *
     memcpy(u->login, r->login, sizeof(u->login));
     memcpy(u->display_name, r->display_name, sizeof(u->display_name));
     u->org_id = r->org_id;
+    memcpy(u->org_code, r->org_code, sizeof(u->org_code));
     memcpy(u->org_path, r->org_path, sizeof(u->org_path));
     u->member_id = r->member_id;
     return ERR_OK;
@@ -736,7 +737,11 @@ enum err auth_session_check(struct store_conn *c, const struct auth_config *cfg,
         out->expires_at_s = s->expires_at_s;
         memcpy(out->csrf_hash, s->csrf_hash, sizeof(out->csrf_hash));
     }
-    if (e == ERR_OK && now_s - s->last_seen_s >= AUTH_TOUCH_INTERVAL_S) {
+    /* Touching at most every AUTH_TOUCH_INTERVAL_S spares a write per
+     * request; a quarter of the idle timeout keeps short timeouts honest. */
+    int64_t touch_s = cfg->idle_timeout_s / 4;
+    touch_s = touch_s < 1 ? 1 : touch_s > AUTH_TOUCH_INTERVAL_S ? AUTH_TOUCH_INTERVAL_S : touch_s;
+    if (e == ERR_OK && now_s - s->last_seen_s >= touch_s) {
         e = store_session_touch(c, s->id, now_s);
         out->last_seen_s = now_s;
     }

@@ -61,7 +61,9 @@ enum auth_role {
 #define AUTH_LOGIN_MAX STORE_LOGIN_MAX   /* bytes: [a-z0-9._@-], stored lower case */
 #define AUTH_TOKEN_BYTES 32              /* 256-bit session token */
 #define AUTH_TOKEN_TEXT 44               /* base64url without padding (43) + NUL */
-#define AUTH_TOUCH_INTERVAL_S 60         /* last_seen is written at most this often */
+#define AUTH_TOUCH_INTERVAL_S 60         /* last_seen is written at most this often (and at
+                                            least every idle_timeout_s / 4, so short idle
+                                            timeouts still see activity) */
 #define AUTH_SESSIONS_LIST_MAX 50        /* sessions auth_session_list returns */
 
 /* argon2id cost: OWASP's minimum (19 MiB, 2 passes, 1 lane). */
@@ -116,6 +118,7 @@ struct auth_user {
     char display_name[STORE_DISPLAY_NAME_MAX + 1];
     enum auth_role role;
     int64_t org_id;
+    char org_code[STORE_ORG_CODE_MAX + 1];  /* 'ZJ-01' */
     char org_path[STORE_ORG_PATH_MAX + 1]; /* '/1/4/17/' */
     int64_t member_id;                      /* 0 unless role member */
 };

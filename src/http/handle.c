@@ -17,6 +17,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "domain/org.h"
 #include "http/errors.h"
 #include "http/routes.h"
 #include "http/static_files.h"
@@ -146,6 +147,166 @@ static enum err read_body(const struct http_input *in, struct http_request *req,
     return ERR_OK;
 }
 
+const char *http_cookie_find(const char *header, const char *name, size_t *len)
+{
+    size_t name_len = strlen(name);
+    const char *p = header;
+    while (*p != '\0') {
+        while (*p == ' ' || *p == '\t' || *p == ';') {
+            p++;
+        }
+        const char *end = strchr(p, ';');
+        size_t pair_len = end != NULL ? (size_t)(end - p) : strlen(p);
+        if (pair_len > name_len && p[name_len] == '=' && memcmp(p, name, name_len) == 0) {
+            const char *v = p + name_len + 1;
+            size_t n = pair_len - name_len - 1;
+            while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
+                n--;
+            }
+            if (n > 0) { /* "name=" alone holds no value */
+                *len = n;
+                return v;
+            }
+        }
+        p += pair_len;
+    }
+    return NULL;
+}
+
+static const char *input_header(const struct http_input *in, const char *name)
+{
+    return in->header_fn != NULL ? in->header_fn(in->header_ctx, name) : NULL;
+}
+
+/* True for text that can be an IPv4 or IPv6 address (what nginx puts in
+ * X-Forwarded-For); anything else is ignored rather than logged or stored. */
+static bool ip_text_is_plausible(const char *s, size_t len)
+{
+    if (len == 0 || len > STORE_IP_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                  c == '.' || c == ':';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The client's address and whether it came over TLS. A loopback peer is
+ * our nginx: its X-Forwarded-For (last entry: the one nginx saw) and
+ * X-Forwarded-Proto are believed; anyone else's are not. */
+static void client_of(const struct http_input *in, struct http_request *req)
+{
+    req->client_ip = in->peer_ip != NULL ? in->peer_ip : "";
+    req->secure = false;
+    if (!in->peer_is_loopback) {
+        return;
+    }
+    const char *proto = input_header(in, "X-Forwarded-Proto");
+    req->secure = proto != NULL && strcasecmp(proto, "https") == 0;
+    const char *xff = input_header(in, "X-Forwarded-For");
+    if (xff == NULL) {
+        return;
+    }
+    const char *last = strrchr(xff, ',');
+    last = last != NULL ? last + 1 : xff;
+    while (*last == ' ' || *last == '\t') {
+        last++;
+    }
+    size_t n = strlen(last);
+    while (n > 0 && (last[n - 1] == ' ' || last[n - 1] == '\t')) {
+        n--;
+    }
+    if (ip_text_is_plausible(last, n)) {
+        const char *ip = arena_strndup(req->arena, last, n);
+        if (ip != NULL) {
+            req->client_ip = ip;
+        }
+    }
+}
+
+static bool method_changes_state(enum http_method m)
+{
+    return m == HTTP_POST || m == HTTP_PUT || m == HTTP_PATCH || m == HTTP_DELETE;
+}
+
+/* The auth middleware: session (401), role (403), CSRF (403). On success
+ * req->session and req->user are set. */
+static enum err authenticate(const struct http_input *in, struct http_request *req,
+                             struct http_response *resp)
+{
+    const char *cookie = input_header(in, "Cookie");
+    size_t len = 0;
+    const char *token =
+        cookie != NULL ? http_cookie_find(cookie, HTTP_SESSION_COOKIE, &len) : NULL;
+    if (token == NULL) {
+        return http_response_fail(resp, ERR_UNAUTHENTICATED, NULL, "sign in first");
+    }
+    struct store_conn *c;
+    enum err e = http_request_store(req, &c);
+    if (e) {
+        return e;
+    }
+    struct auth_session *s = arena_alloc(req->arena, sizeof(*s));
+    if (s == NULL) {
+        return ERR_NOMEM;
+    }
+    e = auth_session_check(c, req->auth, token, len, auth_now_ms(), s);
+    if (e == ERR_UNAUTHENTICATED) {
+        /* the browser may forget a cookie that no longer opens anything */
+        if (http_response_header(resp, "Set-Cookie", HTTP_SESSION_COOKIE
+                                 "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0") != ERR_OK) {
+            return ERR_INTERNAL;
+        }
+        return http_response_fail(resp, e, NULL, "your session has ended; sign in again");
+    }
+    if (e) {
+        return e;
+    }
+    req->session = s;
+    req->user = &s->user;
+    if (!auth_role_in(req->user, req->route->roles)) {
+        return http_response_fail(resp, ERR_FORBIDDEN, NULL, "your role may not do this");
+    }
+    if (method_changes_state(req->method)) {
+        const char *csrf = input_header(in, HTTP_CSRF_HEADER);
+        e = auth_csrf_check(s, csrf, csrf != NULL ? strlen(csrf) : 0);
+        if (e) {
+            return http_response_fail(resp, ERR_CSRF, HTTP_CSRF_HEADER,
+                                      "this request needs the session's X-CSRF-Token header");
+        }
+    }
+    return ERR_OK;
+}
+
+enum err http_require_org_scope(const struct http_request *req, const char *org_path)
+{
+    if (req->user == NULL || !auth_org_in_scope(req->user, org_path)) {
+        return ERR_NOT_FOUND;
+    }
+    return ERR_OK;
+}
+
+enum err http_require_member(struct http_request *req, int64_t member_id)
+{
+    if (req->user == NULL) {
+        return ERR_NOT_FOUND;
+    }
+    if (req->user->role == AUTH_ROLE_MEMBER) {
+        return auth_member_in_scope(req->user, member_id) ? ERR_OK : ERR_NOT_FOUND;
+    }
+    struct store_conn *c;
+    enum err e = http_request_store(req, &c);
+    if (e) {
+        return e;
+    }
+    return org_member_in_scope(c, req->user, member_id);
+}
+
 static enum err serve_api(const struct http_input *in, struct http_request *req,
                           struct http_response *resp)
 {
@@ -179,7 +340,10 @@ static enum err serve_api(const struct http_input *in, struct http_request *req,
     memcpy(req->params, m.params, sizeof(req->params));
     req->param_count = m.param_count;
     if ((m.route->roles & HTTP_ROLE_PUBLIC) == 0) {
-        return ERR_UNAUTHENTICATED; /* sessions arrive with the security issue */
+        e = authenticate(in, req, resp);
+        if (e) {
+            return e;
+        }
     }
     if (m.route->body == HTTP_BODY_JSON) {
         e = read_body(in, req, resp);
@@ -202,6 +366,14 @@ static void add_api_headers(struct http_response *resp)
         enum err e = http_response_header(resp, headers[i].key, headers[i].value);
         (void)e; /* at most six headers precede these; the table holds sixteen */
     }
+}
+
+/* Anti-framing for everything, files and API alike (old browsers ignore
+ * CSP frame-ancestors). */
+static void add_common_headers(struct http_response *resp)
+{
+    enum err e = http_response_header(resp, "X-Frame-Options", "DENY");
+    (void)e; /* room is kept for it: see HTTP_RESPONSE_HEADERS_MAX */
 }
 
 /* Copy of path fit for a log line: control bytes, and every non-ASCII byte
@@ -240,6 +412,12 @@ void http_handle(const struct http_input *in, const struct http_env *env, struct
     req.header_fn = in->header_fn;
     req.header_ctx = in->header_ctx;
     req.store = env->store;
+    struct auth_config auth_default;
+    if (env->auth == NULL) {
+        auth_config_default(&auth_default);
+    }
+    req.auth = env->auth != NULL ? env->auth : &auth_default;
+    client_of(in, &req);
 
     enum err e;
     bool api = env->static_dir_fd < 0 || path_is_api(in->path);
@@ -277,6 +455,7 @@ void http_handle(const struct http_input *in, const struct http_env *env, struct
     if (out->fd < 0) {
         add_api_headers(out);
     }
+    add_common_headers(out);
     if (rid != NULL && http_response_header(out, "X-Request-Id", rid) != ERR_OK) {
         log_error("no room for X-Request-Id");
     }

@@ -18,7 +18,7 @@
 #include "core/err.h"
 #include "http/router.h"
 
-#define HTTP_RESPONSE_HEADERS_MAX 16 /* extra headers; we set at most ten */
+#define HTTP_RESPONSE_HEADERS_MAX 16 /* extra headers; we set at most twelve */
 
 #define HTTP_CONTENT_TYPE_JSON "application/json; charset=utf-8"
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "http/response.h"
 #include "store/store.h"
 
 struct segment {
@@ -192,12 +193,104 @@ const char *http_request_query(const struct http_request *req, const char *name)
     return NULL;
 }
 
+/* Decimal digits only, 1..18 of them (so no overflow), value > 0. */
+static bool parse_positive(const char *s, int64_t *out)
+{
+    int64_t v = 0;
+    size_t n = 0;
+    for (; s[n] != '\0'; n++) {
+        if (s[n] < '0' || s[n] > '9' || n == 18) {
+            return false;
+        }
+        v = v * 10 + (s[n] - '0');
+    }
+    *out = v;
+    return n > 0 && v > 0;
+}
+
+enum err http_request_param_id(const struct http_request *req, const char *name, int64_t *out)
+{
+    const char *v = http_request_param(req, name);
+    return v != NULL && parse_positive(v, out) ? ERR_OK : ERR_NOT_FOUND;
+}
+
+enum err http_request_query_only(const struct http_request *req, struct http_response *resp,
+                                 const char *const *allowed, size_t n)
+{
+    for (size_t i = 0; i < req->query_count; i++) {
+        const char *k = req->query[i].key;
+        bool known = false;
+        for (size_t j = 0; j < n && !known; j++) {
+            known = strcmp(k, allowed[j]) == 0;
+        }
+        if (!known) {
+            return http_response_fail(resp, ERR_INVALID, k, "unknown query argument");
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(k, req->query[j].key) == 0) {
+                return http_response_fail(resp, ERR_INVALID, k, "query argument given twice");
+            }
+        }
+    }
+    return ERR_OK;
+}
+
+enum err http_request_query_int(const struct http_request *req, struct http_response *resp,
+                                const char *name, int64_t min, int64_t max, int64_t fallback,
+                                int64_t *out)
+{
+    const char *v = http_request_query(req, name);
+    if (v == NULL) {
+        *out = fallback;
+        return ERR_OK;
+    }
+    int64_t x = 0;
+    bool ok = strcmp(v, "0") == 0 || parse_positive(v, &x);
+    if (!ok || x < min || x > max) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "must be an integer from %lld to %lld", (long long)min,
+                 (long long)max);
+        return http_response_fail(resp, ERR_INVALID, name, msg);
+    }
+    *out = x;
+    return ERR_OK;
+}
+
 const char *http_request_header(const struct http_request *req, const char *name)
 {
     if (req->header_fn == NULL) {
         return NULL;
     }
     return req->header_fn(req->header_ctx, name);
+}
+
+void http_request_store_release(struct http_request *req)
+{
+    if (req->conn != NULL) {
+        store_release(req->conn);
+        req->conn = NULL;
+    }
+}
+
+void http_roles_format(unsigned roles, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (roles == HTTP_ROLE_PUBLIC) {
+        snprintf(buf, cap, "public");
+        return;
+    }
+    for (unsigned r = 0; r < AUTH_ROLE__COUNT; r++) {
+        if ((roles & AUTH_ROLE_BIT(r)) == 0) {
+            continue;
+        }
+        int n = snprintf(buf + used, cap - used, "%s%s", used > 0 ? "," : "",
+                         auth_role_name((enum auth_role)r));
+        if (n < 0 || (size_t)n >= cap - used) {
+            return; /* cap >= 160 holds all eight */
+        }
+        used += (size_t)n;
+    }
 }
 
 enum err http_request_store(struct http_request *req, struct store_conn **out)
@@ -240,8 +333,13 @@ static bool same_shape(const char *a, const char *b)
 static bool route_is_valid(const struct http_route *r)
 {
     unsigned m = (unsigned)r->method;
-    if (r->handler == NULL || r->roles == 0 || r->pattern == NULL || m == 0 || (m & (m - 1)) != 0 ||
+    if (r->handler == NULL || r->pattern == NULL || m == 0 || (m & (m - 1)) != 0 ||
         m == HTTP_HEAD) {
+        return false;
+    }
+    /* deny by default: some roles, or PUBLIC alone (PUBLIC | admin would read
+     * as "admin only" to a reviewer and as "anyone" to the middleware) */
+    if (r->roles == 0 || (r->roles != HTTP_ROLE_PUBLIC && (r->roles & ~AUTH_ROLES_ALL) != 0)) {
         return false;
     }
     if (r->body != HTTP_BODY_NONE && r->body != HTTP_BODY_JSON) {
@@ -267,8 +365,8 @@ enum err http_routes_check(const struct http_route *routes, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         if (!route_is_valid(&routes[i])) {
-            log_error("route %zu (%s) is incomplete: it needs a handler, roles, a body rule, "
-                      "one method and a pattern",
+            log_error("route %zu (%s) is incomplete: it needs a handler, roles (PUBLIC alone "
+                      "or roles of domain/auth.h), a body rule, one method and a pattern",
                       i, routes[i].pattern != NULL ? routes[i].pattern : "(null)");
             return ERR_INVALID;
         }

@@ -26,7 +26,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <sodium.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -42,6 +45,7 @@
 #include "core/log.h"
 #include "http/handle.h"
 #include "http/routes.h"
+#include "store/store.h"
 
 /* How long requests in flight may take to finish after a stop signal; well
  * under systemd's default 90 s stop timeout. */
@@ -60,6 +64,7 @@
 
 struct server {
     struct store *store;  /* the pool handlers draw connections from */
+    const struct auth_config *auth; /* never NULL */
     int static_fd;        /* web assets directory, or -1 */
     atomic_uint inflight; /* requests seen and not yet completed */
     atomic_bool stopping; /* a stop signal came: answer with Connection: close */
@@ -177,6 +182,32 @@ static struct MHD_Response *mhd_response(const struct http_response *resp)
     return r;
 }
 
+/* The peer's numeric address into buf; *loopback when it is 127.0.0.0/8,
+ * ::1 or ::ffff:127.x (our own nginx). */
+static const char *peer_of(struct MHD_Connection *conn, char *buf, size_t cap, bool *loopback)
+{
+    *loopback = false;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci == NULL || ci->client_addr == NULL) {
+        return NULL;
+    }
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)(const void *)sa;
+        *loopback = (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
+        return inet_ntop(AF_INET, &in4->sin_addr, buf, (socklen_t)cap);
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+        const uint8_t *b = in6->sin6_addr.s6_addr;
+        *loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+                    (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && b[12] == 127);
+        return inet_ntop(AF_INET6, &in6->sin6_addr, buf, (socklen_t)cap);
+    }
+    return NULL;
+}
+
 static enum MHD_Result respond(struct server *srv, struct MHD_Connection *conn, const char *url,
                                const char *method, const struct upload *up)
 {
@@ -189,6 +220,9 @@ static enum MHD_Result respond(struct server *srv, struct MHD_Connection *conn, 
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, &q);
     size_t header_bytes = strlen(method) + strlen(url) + 12; /* the request line */
     MHD_get_connection_values(conn, MHD_HEADER_KIND, on_header_size, &header_bytes);
+    char peer[INET6_ADDRSTRLEN];
+    bool loopback = false;
+    const char *peer_ip = peer_of(conn, peer, sizeof(peer), &loopback);
     struct http_input in = {
         .method = method,
         .path = url,
@@ -200,8 +234,11 @@ static enum MHD_Result respond(struct server *srv, struct MHD_Connection *conn, 
         .body_len = up != NULL ? up->len : 0,
         .body_too_large = up != NULL && up->too_large,
         .headers_too_large = header_bytes > LIMIT_HTTP_HEADER_BYTES,
+        .peer_ip = peer_ip,
+        .peer_is_loopback = loopback,
     };
-    struct http_env env = {.arena = arena, .store = srv->store, .static_dir_fd = srv->static_fd};
+    struct http_env env = {
+        .arena = arena, .store = srv->store, .static_dir_fd = srv->static_fd, .auth = srv->auth};
     struct http_response resp;
     http_handle(&in, &env, &resp);
     struct MHD_Response *r = mhd_response(&resp);
@@ -340,6 +377,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     if (*con_cls != &request_seen) {
         struct upload *up = *con_cls;
+        if (up->buf != NULL) {
+            sodium_memzero(up->buf, up->len); /* a body may hold a password */
+        }
         free(up->buf);
         free(up);
     }
@@ -436,6 +476,49 @@ static void drain(struct server *srv)
              HTTP_DRAIN_MS);
 }
 
+/* Housekeeping: ended sessions and stale login counters. A failure is
+ * logged and tried again next time; it never stops the server. */
+static void purge(struct server *srv)
+{
+    if (srv->store == NULL) {
+        return;
+    }
+    struct store_conn *c;
+    if (store_acquire(srv->store, &c) != ERR_OK) {
+        return;
+    }
+    int64_t sessions = 0, counters = 0;
+    enum err e = auth_purge(c, srv->auth, auth_now_ms(), &sessions, &counters);
+    store_release(c);
+    if (e != ERR_OK) {
+        log_warn("session purge failed: %s", err_str(e));
+    } else if (sessions > 0 || counters > 0) {
+        log_info("purged %lld ended sessions, %lld login counters", (long long)sessions,
+                 (long long)counters);
+    }
+}
+
+/* Waits for a stop signal, purging every HTTP_PURGE_INTERVAL_S meanwhile. */
+static int wait_for_stop(struct server *srv, const sigset_t *stop_signals)
+{
+    purge(srv);
+    time_t next = time(NULL) + HTTP_PURGE_INTERVAL_S;
+    for (;;) {
+        time_t now = time(NULL);
+        if (now >= next) {
+            purge(srv);
+            next = now + HTTP_PURGE_INTERVAL_S;
+            continue;
+        }
+        struct timespec wait = {.tv_sec = next - now, .tv_nsec = 0};
+        int sig = sigtimedwait(stop_signals, NULL, &wait);
+        if (sig > 0) {
+            return sig;
+        }
+        /* EAGAIN: time to purge; EINTR: wait again */
+    }
+}
+
 static struct MHD_Daemon *start_daemon(const struct http_config *cfg, struct server *srv,
                                        const struct sockaddr_storage *addr, int family)
 {
@@ -466,7 +549,10 @@ enum err http_serve(const struct http_config *cfg, struct store *store)
     if (pthread_once(&arena_once, arena_key_create) != 0) {
         return ERR_INTERNAL;
     }
-    struct server srv = {.store = store, .static_fd = -1};
+    struct auth_config auth_default;
+    auth_config_default(&auth_default);
+    struct server srv = {
+        .store = store, .auth = cfg->auth != NULL ? cfg->auth : &auth_default, .static_fd = -1};
     atomic_init(&srv.inflight, 0);
     atomic_init(&srv.stopping, false);
     if (cfg->static_dir != NULL) {
@@ -502,10 +588,7 @@ enum err http_serve(const struct http_config *cfg, struct store *store)
             cfg->host, port);
     fflush(stderr);
 
-    int sig = 0;
-    while (sigwait(&stop_signals, &sig) != 0) {
-        /* EINTR cannot happen for sigwait per POSIX; loop anyway */
-    }
+    int sig = wait_for_stop(&srv, &stop_signals);
     log_info("signal %d: stopping (waiting for requests in flight)", sig);
     atomic_store(&srv.stopping, true);
     MHD_socket listen_fd = MHD_quiesce_daemon(d);

@@ -3,6 +3,7 @@
  *
  * http_serve() runs until SIGINT or SIGTERM, then stops taking connections,
  * lets in-flight requests finish, and returns; the caller closes the store.
+ * Meanwhile it purges ended sessions every HTTP_PURGE_INTERVAL_S.
  */
 #ifndef HUZHU_HTTP_SERVER_H
 #define HUZHU_HTTP_SERVER_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "domain/auth.h"
 
 struct store;
 
@@ -18,7 +20,12 @@ struct http_config {
     uint16_t port;          /* 0 = any free port (printed on start) */
     unsigned threads;       /* worker threads; store pool must be >= this */
     const char *static_dir; /* built web assets (web/dist) or NULL */
+    const struct auth_config *auth; /* session timeouts, login limits; NULL: defaults */
 };
+
+/* How often the server deletes ended sessions and stale login counters
+ * (auth_purge); also once at start. */
+#define HTTP_PURGE_INTERVAL_S 3600
 
 /* Serves until a signal asks to stop. ERR_IO if the address can't be bound.
  * Prints "listening on http://HOST:PORT" to stderr once ready. */

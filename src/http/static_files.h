@@ -19,8 +19,8 @@
 /* Content-Security-Policy for the web console (Element Plus sets inline styles). */
 #define HTTP_CSP_WEB                                                                               \
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "                    \
-    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "         \
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "   \
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
 /* Serves path from dir_fd into resp (an open file in resp->fd, and headers).
  * Errors: ERR_METHOD (not GET/HEAD), ERR_INVALID (a refused path),

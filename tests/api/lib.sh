@@ -128,3 +128,127 @@ expect_error() { # expect_error STATUS CODE [FIELD]
     fi
     expect_header 'Content-Type' 'application/json; charset=utf-8'
 }
+
+# --- accounts and sessions (security tests) --------------------------------
+#
+# setup_accounts (run once by the runner, before the server starts) creates
+# for every role R of ROLES the account "R.a" at ZJ-01 and "R.b" at ZJ-02,
+# sibling cities of the demo province (members: "member.a" is a member
+# registered under ZJ-01, "member.b" one under ZJ-02), all with password
+# TEST_PASSWORD. Then:
+#
+#   login LOGIN [PASSWORD] [curl args...]  POST /session; on 200 keeps the cookie in
+#                                          $TMP/jar.LOGIN and the CSRF token in
+#                                          $TMP/csrf.LOGIN
+#   call_as LOGIN METHOD PATH [args...]    a request with LOGIN's cookie and CSRF token
+#   expect_as LOGIN METHOD PATH STATUS     the same, asserting the status
+#   cookie_attr NAME                       whether the last Set-Cookie has attribute NAME
+#   db_query SQL                           one query on the suite's database (sqlite3/psql)
+
+ROLES=(admin supervisor unit_staff claims_officer claims_approver finance auditor member)
+TEST_PASSWORD='Mutual-Aid-Test-2026'
+
+db_query() {
+    if [[ $DB == postgres* ]]; then
+        psql -qAt "$DB" -c "$1"
+    else
+        sqlite3 "$DB" "$1"
+    fi
+}
+
+# add_user LOGIN ROLE ORG_CODE [MEMBER_ID]
+add_user() {
+    local extra=()
+    [[ $# -ge 4 ]] && extra=(--member-id "$4")
+    printf '%s\n' "${PASSWORD:-$TEST_PASSWORD}" |
+        "$HUZHU" user add --db "$DB" --login "$1" --role "$2" --org "$3" "${extra[@]}"
+}
+
+setup_accounts() {
+    local side code role mid mcode
+    for side in a b; do
+        code=ZJ-01
+        [[ $side == b ]] && code=ZJ-02
+        for role in "${ROLES[@]}"; do
+            if [[ $role == member ]]; then
+                read -r mid mcode < <(db_query "SELECT m.id || ' ' || o.code FROM member m
+                    JOIN org o ON o.id = m.org_id WHERE o.code LIKE '$code-%' ORDER BY m.id LIMIT 1")
+                [[ -n $mid ]] || { echo "no member under $code"; return 1; }
+                add_user "member.$side" member "$mcode" "$mid" || return 1
+            else
+                add_user "$role.$side" "$role" "$code" || return 1
+            fi
+        done
+    done
+}
+
+# login LOGIN [PASSWORD] [curl args...]
+login() {
+    local who=$1 pw=${2-$TEST_PASSWORD}
+    shift $(($# >= 2 ? 2 : 1))
+    rm -f "$TMP/jar.$who"
+    req POST /api/v1/session -c "$TMP/jar.$who" -H 'Content-Type: application/json' \
+        --data-binary "$(jq -nc --arg l "$who" --arg p "$pw" '{login: $l, password: $p}')" "$@"
+    if [[ $STATUS == 200 ]]; then
+        jq -r '.csrf_token' "$TMP/body" >"$TMP/csrf.$who"
+    fi
+}
+
+# call_as LOGIN METHOD PATH [curl args...]
+call_as() {
+    local who=$1 method=$2 path=$3
+    shift 3
+    local csrf=
+    [[ -f $TMP/csrf.$who ]] && csrf=$(cat "$TMP/csrf.$who")
+    req "$method" "$path" -b "$TMP/jar.$who" -H "X-CSRF-Token: $csrf" "$@"
+    LAST="$who: $method $path"
+}
+
+# expect_as LOGIN METHOD PATH STATUS [curl args...]
+expect_as() {
+    local who=$1 method=$2 path=$3 want=$4
+    shift 4
+    call_as "$who" "$method" "$path" "$@"
+    if [[ $STATUS == "$want" ]]; then
+        pass "$LAST -> $want"
+    else
+        fail "$LAST: status $STATUS, expected $want; body: $(head -c 300 "$TMP/body")"
+    fi
+}
+
+# cookie_attr NAME: the last response's Set-Cookie carries attribute NAME
+# ("HttpOnly", "SameSite=Strict", "Path=/", "Secure"), case-insensitive.
+cookie_attr() {
+    header 'Set-Cookie' | tr ';' '\n' | sed 's/^ *//' | grep -qix -- "$1"
+}
+
+# start_server PORTVAR [serve options...]: another `huzhu serve` on the
+# suite's database and a free port; sets PORTVAR to its base URL. The runner
+# kills it at exit; stop_server BASEURL ends it earlier.
+start_server() {
+    local var=$1 log pid port
+    shift
+    log=$TMP/server.$RANDOM.log
+    HUZHU_LOG=info "$HUZHU" serve --db "$DB" --listen 127.0.0.1:0 --threads 2 "$@" >"$log" 2>&1 &
+    pid=$!
+    EXTRA_PIDS+=("$pid")
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$log")
+        if [[ -n $port ]]; then
+            printf -v "$var" 'http://127.0.0.1:%s' "$port"
+            echo "$pid" >"$TMP/pid.$port"
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$log"
+    return 1
+}
+
+stop_server() {
+    local port=${1##*:} pid
+    pid=$(cat "$TMP/pid.$port" 2>/dev/null) || return 0
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+}

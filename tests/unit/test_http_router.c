@@ -1,7 +1,9 @@
 /*
  * test_http_router: route matching, the route table check, URL decoding,
  * and the whole request pipeline (http_handle) without sockets: status,
- * error bodies, headers, body rules and static files.
+ * error bodies, headers, body rules and static files; and the auth
+ * middleware on a real SQLite database: sessions by cookie, roles, CSRF,
+ * scope (404 outside the subtree), proxy headers trusted from loopback only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +21,9 @@
 #include <unistd.h>
 
 #include "core/limits.h"
+#include "domain/auth.h"
+#include "store/store.h"
+#include "store/store_registry.h"
 #include "http/errors.h"
 #include "http/handle.h"
 #include "http/router.h"
@@ -152,6 +157,55 @@ static void test_routes_check(void **state)
     shape[1] = table[2];
     shape[1].handler = NULL;
     assert_int_equal(http_routes_check(shape, 2), ERR_INVALID);
+    /* deny by default: PUBLIC stands alone, and only roles that exist */
+    bad[1] = table[1];
+    bad[1].roles = HTTP_ROLE_PUBLIC | HTTP_ROLE_ADMIN;
+    assert_int_equal(http_routes_check(bad, 2), ERR_INVALID);
+    bad[1].roles = 1u << 20;
+    assert_int_equal(http_routes_check(bad, 2), ERR_INVALID);
+    bad[1].roles = HTTP_ROLE_AUDITOR | HTTP_ROLE_ADMIN;
+    assert_int_equal(http_routes_check(bad, 2), ERR_OK);
+    bad[1].roles = HTTP_ROLES_ANY;
+    assert_int_equal(http_routes_check(bad, 2), ERR_OK);
+    /* the real table: every route is public or names roles */
+    for (size_t i = 0; i < http_route_count; i++) {
+        assert_true(http_routes[i].roles == HTTP_ROLE_PUBLIC ||
+                    (http_routes[i].roles & ~(unsigned)AUTH_ROLES_ALL) == 0);
+    }
+}
+
+static void test_roles_format(void **state)
+{
+    (void)state;
+    char buf[160];
+    http_roles_format(HTTP_ROLE_PUBLIC, buf, sizeof(buf));
+    assert_string_equal(buf, "public");
+    http_roles_format(HTTP_ROLE_AUDITOR | HTTP_ROLE_ADMIN, buf, sizeof(buf));
+    assert_string_equal(buf, "admin,auditor");
+    http_roles_format(HTTP_ROLES_ANY, buf, sizeof(buf));
+    assert_string_equal(buf, "admin,supervisor,unit_staff,claims_officer,claims_approver,"
+                             "finance,auditor,member");
+    http_roles_format(HTTP_ROLES_STAFF, buf, sizeof(buf));
+    assert_null(strstr(buf, "member"));
+}
+
+static void test_cookie_find(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    const char *v = http_cookie_find("huzhu_session=abc", "huzhu_session", &len);
+    assert_non_null(v);
+    assert_int_equal(len, 3);
+    assert_memory_equal(v, "abc", 3);
+    v = http_cookie_find("a=1; huzhu_session=xyz ; b=2", "huzhu_session", &len);
+    assert_non_null(v);
+    assert_int_equal(len, 3);
+    assert_memory_equal(v, "xyz", 3);
+    assert_null(http_cookie_find("xhuzhu_session=1", "huzhu_session", &len));
+    assert_null(http_cookie_find("huzhu_session", "huzhu_session", &len));
+    assert_null(http_cookie_find("", "huzhu_session", &len));
+    v = http_cookie_find("huzhu_session=", "huzhu_session", &len);
+    assert_null(v); /* "name=" with nothing: no token */
 }
 
 static void test_method_parse(void **state)
@@ -563,6 +617,301 @@ static void test_static_files(void **state)
     rmdir(dir);
 }
 
+/* --- the auth middleware ------------------------------------------------ */
+
+static void test_handle_auth_without_database(void **state)
+{
+    (void)state;
+    /* no cookie: 401 before any database is needed */
+    struct result r = run("GET", "/api/v1/session", NULL, NULL);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(r.code, "UNAUTHENTICATED");
+    assert_string_equal(hdr(&r, "X-Frame-Options"), "DENY");
+    done(&r);
+    r = run("DELETE", "/api/v1/session", NULL, NULL);
+    assert_int_equal(r.status, 401); /* 401 comes before CSRF */
+    done(&r);
+    r = run("GET", "/api/v1/audit/events", NULL, NULL);
+    assert_int_equal(r.status, 401);
+    done(&r);
+    /* a cookie but no database: an internal error, never a pass */
+    struct fake f = {.names = {"Cookie"}, .values = {"huzhu_session=abc"}, .count = 1};
+    r = run_full("GET", "/api/v1/orgs", NULL, NULL, 0, false, NULL, 0, -1, &f);
+    assert_int_equal(r.status, 500);
+    done(&r);
+}
+
+#define PW "Correct-Horse-Battery-9"
+
+struct db_fixture {
+    char dir[64];
+    char path[128];
+    struct store *s;
+    struct auth_config cfg;
+    int64_t city, unit, other, member;
+};
+
+/* One request against the fixture's database. */
+static struct result call(struct db_fixture *db, const char *method, const char *path,
+                          const char *body, struct fake *headers, const char *peer, bool loopback)
+{
+    struct fake f = {.count = 0};
+    if (headers != NULL) {
+        f = *headers;
+    }
+    if (body != NULL) {
+        f.names[f.count] = "Content-Type";
+        f.values[f.count++] = "application/json";
+    }
+    struct http_input in = {
+        .method = method,
+        .path = path,
+        .header_fn = fake_header,
+        .header_ctx = &f,
+        .body = body,
+        .body_len = body != NULL ? strlen(body) : 0,
+        .peer_ip = peer,
+        .peer_is_loopback = loopback,
+    };
+    struct http_env env = {.arena = &arena, .store = db->s, .static_dir_fd = -1, .auth = &db->cfg};
+    struct http_response resp;
+    http_handle(&in, &env, &resp);
+    struct result r;
+    memset(&r, 0, sizeof(r));
+    r.status = resp.status;
+    for (size_t i = 0; i < resp.header_count; i++) {
+        size_t used = strlen(r.headers);
+        snprintf(r.headers + used, sizeof(r.headers) - used, "%s: %s\n", resp.headers[i].key,
+                 resp.headers[i].value);
+    }
+    r.body = json_loadb(resp.body, resp.body_len, 0, NULL);
+    assert_non_null(r.body);
+    json_t *err = json_object_get(r.body, "error");
+    if (err != NULL) {
+        snprintf(r.code, sizeof(r.code), "%s", json_string_value(json_object_get(err, "code")));
+    }
+    arena_reset(&arena);
+    return r;
+}
+
+static void db_setup(struct db_fixture *db)
+{
+    snprintf(db->dir, sizeof(db->dir), "/tmp/huzhu-test-mw-XXXXXX");
+    assert_non_null(mkdtemp(db->dir));
+    snprintf(db->path, sizeof(db->path), "%s/t.db", db->dir);
+    struct store_options opt = {.pool_size = 2, .busy_timeout_ms = 5000, .create = true};
+    int v;
+    assert_int_equal(store_open(db->path, &opt, &db->s), ERR_OK);
+    assert_int_equal(store_migrate(db->s, &v), ERR_OK);
+    auth_config_default(&db->cfg);
+    struct store_conn *c;
+    assert_int_equal(store_acquire(db->s, &c), ERR_OK);
+    int64_t root;
+    struct store_org_new o_root = {"M-ROOT", "省总工会", 0, "province", "330000"};
+    assert_int_equal(store_org_insert(c, &o_root, &root), ERR_OK);
+    struct store_org_new o_city = {"M-CITY", "市总工会", root, "city", "330100"};
+    assert_int_equal(store_org_insert(c, &o_city, &db->city), ERR_OK);
+    struct store_org_new o_unit = {"M-UNIT", "基层工会", db->city, "grassroots", "330102"};
+    assert_int_equal(store_org_insert(c, &o_unit, &db->unit), ERR_OK);
+    struct store_org_new o_other = {"M-OTHER", "另一市", root, "city", "330200"};
+    assert_int_equal(store_org_insert(c, &o_other, &db->other), ERR_OK);
+    unsigned char hash[STORE_HASH_BYTES], enc[48];
+    memset(hash, 7, sizeof(hash));
+    memset(enc, 9, sizeof(enc));
+    struct store_member_new m = {.id_hash = hash, .id_enc = enc, .id_enc_len = sizeof(enc),
+                                 .id_mask = "330102********0011", .name = "工人", .gender = "M",
+                                 .birth_date = "1990-01-01", .employment = "delivery",
+                                 .org_id = db->unit};
+    assert_int_equal(store_member_insert(c, &m, &db->member), ERR_OK);
+    const struct {
+        const char *login, *role, *org;
+    } users[] = {{"staff.a", "unit_staff", "M-CITY"},
+                 {"audit.a", "auditor", "M-CITY"},
+                 {"staff.o", "unit_staff", "M-OTHER"}};
+    for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+        struct auth_user_new u = {.login = users[i].login, .role = users[i].role,
+                                  .org_code = users[i].org, .password = PW,
+                                  .password_len = strlen(PW)};
+        int64_t id;
+        const char *why = NULL;
+        assert_int_equal(auth_user_create(c, &auth_actor_cli, &u, auth_now_ms(), &id, &why),
+                         ERR_OK);
+    }
+    store_release(c);
+}
+
+static void db_teardown(struct db_fixture *db)
+{
+    store_close(db->s);
+    char p[200];
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof(p), "%s%s", db->path, suffixes[i]);
+        unlink(p);
+    }
+    rmdir(db->dir);
+}
+
+struct signed_in {
+    char cookie[128]; /* "huzhu_session=..." */
+    char csrf[64];
+};
+
+/* Signs login in; returns the Set-Cookie header line. */
+static struct result sign_in(struct db_fixture *db, const char *login, struct fake *headers,
+                             const char *peer, bool loopback, struct signed_in *out)
+{
+    char body[128];
+    snprintf(body, sizeof(body), "{\"login\":\"%s\",\"password\":\"%s\"}", login, PW);
+    struct result r = call(db, "POST", "/api/v1/session", body, headers, peer, loopback);
+    if (r.status == 200 && out != NULL) {
+        const char *set = hdr(&r, "Set-Cookie");
+        assert_non_null(set);
+        size_t n = strcspn(set, ";");
+        assert_true(n < sizeof(out->cookie));
+        memcpy(out->cookie, set, n);
+        out->cookie[n] = '\0';
+        snprintf(out->csrf, sizeof(out->csrf), "%s",
+                 json_string_value(json_object_get(r.body, "csrf_token")));
+    }
+    return r;
+}
+
+static void test_auth_middleware(void **state)
+{
+    (void)state;
+    struct db_fixture db;
+    db_setup(&db);
+    struct signed_in staff, audit, other;
+
+    /* proxy headers from a non-loopback peer are not believed */
+    struct fake xf = {.names = {"X-Forwarded-Proto", "X-Forwarded-For"},
+                      .values = {"https", "198.51.100.1"},
+                      .count = 2};
+    struct result r = sign_in(&db, "staff.a", &xf, "192.0.2.9", false, &staff);
+    assert_int_equal(r.status, 200);
+    const char *set = hdr(&r, "Set-Cookie");
+    assert_non_null(strstr(set, "; HttpOnly"));
+    assert_non_null(strstr(set, "; SameSite=Strict"));
+    assert_non_null(strstr(set, "; Path=/"));
+    assert_null(strstr(set, "Secure"));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(r.body, "user"), "role")),
+                        "unit_staff");
+    done(&r);
+    /* from loopback (our nginx) they are */
+    r = sign_in(&db, "audit.a", &xf, "127.0.0.1", true, &audit);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(hdr(&r, "Set-Cookie"), "; Secure"));
+    done(&r);
+    r = sign_in(&db, "staff.o", NULL, "127.0.0.1", true, &other);
+    assert_int_equal(r.status, 200);
+    done(&r);
+
+    /* the session by cookie, among other cookies */
+    char cookies[200];
+    snprintf(cookies, sizeof(cookies), "theme=dark; %s; lang=zh", staff.cookie);
+    struct fake h = {.names = {"Cookie"}, .values = {cookies}, .count = 1};
+    r = call(&db, "GET", "/api/v1/session", NULL, &h, "192.0.2.9", false);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.body, "csrf_token")), staff.csrf);
+    done(&r);
+    /* the address recorded is the peer's, not the untrusted X-Forwarded-For */
+    r = call(&db, "GET", "/api/v1/sessions", NULL, &h, "192.0.2.9", false);
+    assert_int_equal(r.status, 200);
+    json_t *first = json_array_get(json_object_get(r.body, "sessions"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "ip")), "192.0.2.9");
+    done(&r);
+
+    /* role: 403 */
+    r = call(&db, "GET", "/api/v1/audit/events", NULL, &h, "192.0.2.9", false);
+    assert_int_equal(r.status, 403);
+    assert_string_equal(r.code, "FORBIDDEN");
+    done(&r);
+
+    /* CSRF on state-changing methods: missing, wrong (another session's), right */
+    r = call(&db, "DELETE", "/api/v1/sessions/99999", NULL, &h, "192.0.2.9", false);
+    assert_int_equal(r.status, 403);
+    assert_string_equal(r.code, "CSRF_TOKEN_INVALID");
+    done(&r);
+    h.names[1] = HTTP_CSRF_HEADER;
+    h.values[1] = audit.csrf;
+    h.count = 2;
+    r = call(&db, "DELETE", "/api/v1/sessions/99999", NULL, &h, "192.0.2.9", false);
+    assert_int_equal(r.status, 403);
+    assert_string_equal(r.code, "CSRF_TOKEN_INVALID");
+    done(&r);
+    h.values[1] = staff.csrf;
+    r = call(&db, "DELETE", "/api/v1/sessions/99999", NULL, &h, "192.0.2.9", false);
+    assert_int_equal(r.status, 404);
+    done(&r);
+
+    /* scope: own subtree 200, sibling 404 like a missing id */
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/orgs/%lld", (long long)db.unit);
+    r = call(&db, "GET", path, NULL, &h, "192.0.2.9", false);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.body, "code")), "M-UNIT");
+    done(&r);
+    snprintf(path, sizeof(path), "/api/v1/orgs/%lld", (long long)db.other);
+    r = call(&db, "GET", path, NULL, &h, "192.0.2.9", false);
+    assert_int_equal(r.status, 404);
+    done(&r);
+
+    /* the scope helpers handlers use */
+    struct store_conn *c;
+    assert_int_equal(store_acquire(db.s, &c), ERR_OK);
+    struct auth_session s_staff, s_other;
+    size_t len = strlen(staff.cookie) - strlen(HTTP_SESSION_COOKIE "=");
+    assert_int_equal(auth_session_check(c, &db.cfg, staff.cookie + strlen(HTTP_SESSION_COOKIE "="),
+                                        len, auth_now_ms(), &s_staff),
+                     ERR_OK);
+    len = strlen(other.cookie) - strlen(HTTP_SESSION_COOKIE "=");
+    assert_int_equal(auth_session_check(c, &db.cfg, other.cookie + strlen(HTTP_SESSION_COOKIE "="),
+                                        len, auth_now_ms(), &s_other),
+                     ERR_OK);
+    store_release(c);
+    struct http_request req;
+    memset(&req, 0, sizeof(req));
+    req.store = db.s;
+    req.user = &s_staff.user;
+    assert_int_equal(http_require_member(&req, db.member), ERR_OK);
+    assert_int_equal(http_require_member(&req, db.member + 1000), ERR_NOT_FOUND);
+    assert_int_equal(http_require_org_scope(&req, s_staff.user.org_path), ERR_OK);
+    req.user = &s_other.user;
+    assert_int_equal(http_require_member(&req, db.member), ERR_NOT_FOUND);
+    assert_int_equal(http_require_org_scope(&req, s_staff.user.org_path), ERR_NOT_FOUND);
+    http_request_store_release(&req);
+    req.user = NULL;
+    assert_int_equal(http_require_org_scope(&req, "/1/"), ERR_NOT_FOUND);
+
+    /* logout; the cookie then opens nothing and is cleared */
+    r = call(&db, "DELETE", "/api/v1/session", NULL, &h, "192.0.2.9", false);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(hdr(&r, "Set-Cookie"), "Max-Age=0"));
+    done(&r);
+    r = call(&db, "GET", "/api/v1/session", NULL, &h, "192.0.2.9", false);
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(hdr(&r, "Set-Cookie"), "Max-Age=0"));
+    done(&r);
+
+    /* unknown login and wrong password answer alike */
+    r = call(&db, "POST", "/api/v1/session", "{\"login\":\"nobody\",\"password\":\"" PW "\"}",
+             NULL, "192.0.2.10", false);
+    assert_int_equal(r.status, 401);
+    char unknown[256];
+    snprintf(unknown, sizeof(unknown), "%s",
+             json_string_value(json_object_get(json_object_get(r.body, "error"), "message")));
+    done(&r);
+    r = call(&db, "POST", "/api/v1/session",
+             "{\"login\":\"staff.a\",\"password\":\"Wrong-Horse-Battery-9\"}", NULL,
+             "192.0.2.10", false);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(r.body, "error"), "message")), unknown);
+    done(&r);
+    db_teardown(&db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -570,6 +919,10 @@ int main(void)
         cmocka_unit_test(test_match_specific_beats_param),
         cmocka_unit_test(test_match_404_405),
         cmocka_unit_test(test_routes_check),
+        cmocka_unit_test(test_roles_format),
+        cmocka_unit_test(test_cookie_find),
+        cmocka_unit_test(test_handle_auth_without_database),
+        cmocka_unit_test(test_auth_middleware),
         cmocka_unit_test(test_method_parse),
         cmocka_unit_test(test_url_unescape),
         cmocka_unit_test(test_request_id_is_safe),
