@@ -21,6 +21,7 @@ int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_rekey(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 
 /* Shared by the commands (cmd_db.c). Each prints its own error and returns
