@@ -20,6 +20,8 @@ int cmd_restore(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_rekey(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_enrol(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_routes(int argc, char **argv);

@@ -492,6 +492,68 @@ static enum err parse_accident(const json_t *b, struct plan_accident *ac, struct
     return ERR_OK;
 }
 
+static enum err parse_participation(const json_t *doc, struct plan *out, struct jpath *p)
+{
+    static const char *const keys[] = {"min_ratio_bp", "all_if_staff_below", "equal_shares",
+                                       NULL};
+    json_t *obj = json_object_get(doc, "participation");
+    out->has_participation = obj != NULL;
+    if (obj == NULL) {
+        return ERR_OK;
+    }
+    if (!json_is_object(obj)) {
+        jp_key(p, "participation");
+        return ERR_BAD_TYPE;
+    }
+    size_t top = jp_key(p, "participation");
+    struct plan_participation *pa = &out->participation;
+    enum err e;
+    if ((e = check_keys(obj, keys, p)) ||
+        (e = get_int(obj, "min_ratio_bp", false, 0, BP_ONE, &pa->min_ratio_bp, NULL, p)) ||
+        (e = get_int32(obj, "all_if_staff_below", false, 0, PLAN_UNIT_STAFF_MAX,
+                       &pa->all_if_staff_below, NULL, p))) {
+        return e;
+    }
+    json_t *eq = json_object_get(obj, "equal_shares");
+    if (eq != NULL) {
+        if (!json_is_boolean(eq)) {
+            jp_key(p, "equal_shares");
+            return ERR_BAD_TYPE;
+        }
+        pa->equal_shares = json_is_true(eq);
+    }
+    jp_pop(p, top);
+    return ERR_OK;
+}
+
+static enum err parse_refund(const json_t *doc, struct plan *out, struct jpath *p)
+{
+    json_t *v = json_object_get(doc, "refund");
+    out->has_refund = v != NULL;
+    out->refund = PLAN_REFUND_NONE;
+    if (v == NULL) {
+        return ERR_OK;
+    }
+    if (!json_is_string(v)) {
+        jp_key(p, "refund");
+        return ERR_BAD_TYPE;
+    }
+    if (strcmp(json_string_value(v), "none") == 0) {
+        out->refund = PLAN_REFUND_NONE;
+    } else if (strcmp(json_string_value(v), "unexpired_months") == 0) {
+        out->refund = PLAN_REFUND_UNEXPIRED_MONTHS;
+    } else {
+        jp_key(p, "refund");
+        return ERR_INVALID_PLAN;
+    }
+    return ERR_OK;
+}
+
+const char *plan_refund_str(enum plan_refund r)
+{
+    return r == PLAN_REFUND_UNEXPIRED_MONTHS ? "unexpired_months" : "none";
+}
+
 static enum err parse_plan(const json_t *doc, struct plan *out, struct jpath *p)
 {
     static const char *const keys[] = {"code",
@@ -508,6 +570,8 @@ static enum err parse_plan(const json_t *doc, struct plan *out, struct jpath *p)
                                        "renewal_grace_days",
                                        "claim_deadline_days",
                                        "benefit",
+                                       "participation",
+                                       "refund",
                                        NULL};
     enum err e;
     if (!json_is_object(doc)) {
@@ -576,6 +640,9 @@ static enum err parse_plan(const json_t *doc, struct plan *out, struct jpath *p)
         return e;
     }
     jp_pop(p, top);
+    if ((e = parse_participation(doc, out, p)) || (e = parse_refund(doc, out, p))) {
+        return e;
+    }
     return ERR_OK;
 }
 
@@ -744,6 +811,19 @@ json_t *plan_to_json(const struct plan *plan)
     put(doc, "renewal_grace_days", json_integer(plan->renewal_grace_days), &ok);
     put(doc, "claim_deadline_days", json_integer(plan->claim_deadline_days), &ok);
     put(doc, "benefit", benefit_to_json(plan, &ok), &ok);
+    if (plan->has_participation) {
+        const struct plan_participation *pa = &plan->participation;
+        json_t *obj = json_object();
+        if (obj != NULL) {
+            put(obj, "min_ratio_bp", json_integer(pa->min_ratio_bp), &ok);
+            put(obj, "all_if_staff_below", json_integer(pa->all_if_staff_below), &ok);
+            put(obj, "equal_shares", json_boolean(pa->equal_shares), &ok);
+        }
+        put(doc, "participation", obj, &ok);
+    }
+    if (plan->has_refund) {
+        put(doc, "refund", json_string(plan_refund_str(plan->refund)), &ok);
+    }
     if (!ok) {
         json_decref(doc);
         return NULL;

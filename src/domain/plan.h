@@ -16,6 +16,8 @@
  *   - term_months >= 1, max_shares >= 1, caps per share > 0.
  * New fields (refund rules, ...) are added as new members with their JSON
  * field in both directions; unknown JSON fields are refused, never dropped.
+ * Enrolment fields (optional): "participation" {min_ratio_bp, all_if_staff_below,
+ * equal_shares} and "refund" ("none" | "unexpired_months").
  */
 #ifndef HUZHU_DOMAIN_PLAN_H
 #define HUZHU_DOMAIN_PLAN_H
@@ -57,6 +59,8 @@
 #define PLAN_TERM_MONTHS_MAX 120
 /* Day counts (waiting, grace, deadline, allowance days): at most 10 years. */
 #define PLAN_DAYS_MAX 3660
+/* Staff threshold of the "enrol everyone" rule: the largest units have ~10^6. */
+#define PLAN_UNIT_STAFF_MAX 1000000
 /* Longest JSON path an error names, e.g. "benefit.diseases[127].severity". */
 #define PLAN_FIELD_PATH_MAX 96
 /* upto_fen of an unbounded last tier (JSON null). */
@@ -134,6 +138,21 @@ struct plan_accident {
     struct plan_accident_medical medical;
 };
 
+/* Group enrolment rules (单位集体参保), JSON "participation"; absent = none.
+ * Each field is optional inside the object; 0 / false switch a rule off. */
+struct plan_participation {
+    int64_t min_ratio_bp;       /* least share of the unit's eligible staff enrolled */
+    int32_t all_if_staff_below; /* units with fewer staff must enrol every eligible one */
+    bool equal_shares;          /* everyone in the unit holds the same number of shares */
+};
+
+/* Refund on cancellation, JSON "refund"; absent = none. */
+enum plan_refund {
+    PLAN_REFUND_NONE,             /* "none": nothing is paid back */
+    PLAN_REFUND_UNEXPIRED_MONTHS, /* "unexpired_months": whole unexpired months of the
+                                     worker's own part, pro rata, rounded down */
+};
+
 struct plan {
     char code[PLAN_CODE_MAX]; /* stable across versions */
     int64_t version;          /* >= 1 */
@@ -155,7 +174,14 @@ struct plan {
         struct plan_critical_illness critical;
         struct plan_accident accident;
     } benefit;
+    bool has_participation; /* the document states "participation" */
+    struct plan_participation participation;
+    bool has_refund; /* the document states "refund" */
+    enum plan_refund refund;
 };
+
+/* "none" / "unexpired_months". */
+const char *plan_refund_str(enum plan_refund r);
 
 /* "inpatient", "daily_allowance", "critical_illness", "accident". */
 const char *plan_kind_str(enum plan_kind kind);
