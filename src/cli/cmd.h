@@ -24,6 +24,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_enrol(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
+int cmd_claims(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 
 /* Shared by the commands (cmd_db.c). Each prints its own error and returns

@@ -29,6 +29,7 @@ static const struct command commands[] = {
     {"plan", cmd_plan, "load, publish, close and list plan versions"},
     {"enrol", cmd_enrol, "enrol units and workers, invoices, receipts, renewal, cancellation"},
     {"ledger", cmd_ledger, "fund ledger: verify, earn, close periods, balances, reports"},
+    {"claims", cmd_claims, "settlement feed (免申即享), show and list claims, referrals"},
 };
 
 static void usage(FILE *out)
