@@ -71,7 +71,9 @@ static enum err check_result(struct db *db, PGresult *res)
     }
     snprintf(db->errbuf, sizeof(db->errbuf), "%s",
              res ? PQresultErrorMessage(res) : PQerrorMessage(conn(db)));
-    if (res == NULL) {
+    /* A lost connection (server stopped, network gone) reports no SQLSTATE:
+     * say ERR_IO so read-replica callers fall back to the primary. */
+    if (res == NULL || PQstatus(conn(db)) == CONNECTION_BAD) {
         return ERR_IO;
     }
     return map_sqlstate(PQresultErrorField(res, PG_DIAG_SQLSTATE));
