@@ -26,6 +26,18 @@ const struct http_route http_routes[] = {
     {HTTP_GET, "/api/v1/orgs/:id", route_orgs_get, HTTP_ROLES_STAFF, HTTP_BODY_NONE},
     {HTTP_GET, "/api/v1/reports/registry-summary", route_reports_registry_summary,
      HTTP_ROLE_SUPERVISOR | HTTP_ROLE_AUDITOR | HTTP_ROLE_ADMIN, HTTP_BODY_NONE},
+
+    /* registry: employers, members, roster imports (route_registry.c) */
+
+    /* plans, enrolment, invoices and receipts (route_enrol.c) */
+
+    /* fund ledger and payout batches (route_ledger.c) */
+
+    /* claims (route_claims.c) */
+
+    /* supervision reports (route_reports.c) */
+
+    /* articles and the worker's own records (route_portal.c) */
 };
 
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

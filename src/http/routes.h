@@ -54,4 +54,16 @@ http_handler_fn route_orgs_list;
 http_handler_fn route_orgs_get;
 http_handler_fn route_reports_registry_summary;
 
+/* route_registry.c: employers, members, roster imports */
+
+/* route_enrol.c: plans, enrolment, invoices, receipts */
+
+/* route_ledger.c: fund ledger, payout batches */
+
+/* route_claims.c: claims, documents, referrals */
+
+/* route_reports.c: supervision reports */
+
+/* route_portal.c: articles, the worker's own cover and claims */
+
 #endif

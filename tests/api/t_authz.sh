@@ -86,7 +86,16 @@ matrix_id() {
     member:foreign) echo "$MEMBER_FOREIGN" ;;
     session:own) [[ $role == anon ]] && echo 1 || spare_session "$role.a" ;;
     session:foreign) echo "$FOREIGN_SESSION" ;;
-    *) echo "matrix_id: unknown kind '$kind'" >&2; echo 0 ;;
+    *)
+        # Other kinds come from tests/api/fixtures/*.sh: ID_<kind>_<scope>.
+        local var="ID_${kind}_${scope}"
+        if [[ -n ${!var:-} ]]; then
+            echo "${!var}"
+        else
+            echo "matrix_id: unknown kind '$kind' (no \$$var from tests/api/fixtures)" >&2
+            echo 0
+        fi
+        ;;
     esac
 }
 
