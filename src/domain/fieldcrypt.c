@@ -7,7 +7,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +96,62 @@ void fieldcrypt_close(struct fieldcrypt *fc)
     }
 }
 
+/*
+ * Nonces. XSalsa20-Poly1305 needs a nonce that never repeats under one key;
+ * it need not be unpredictable. Each thread draws a random 16-byte prefix
+ * once (getrandom through libsodium) and then counts: nonce = prefix ||
+ * 64-bit counter (big-endian). Within a thread the counter makes nonces
+ * distinct; two threads or processes share a nonce only if their random
+ * 128-bit prefixes collide (about n^2 / 2^129 for n prefixes ever drawn,
+ * nothing against the 2^-96 margin of fully random nonces that libsodium's
+ * own advice accepts). A forked child inherits its parent's prefix and
+ * counter and would repeat its nonces, so pthread_atfork discards the
+ * child's state and the next seal draws a new prefix; a counter that would
+ * wrap draws a new prefix too. This spares one getrandom() system call per
+ * sealed value (in a bulk import it cost 3.4 % of all CPU, more than the
+ * sealing itself at 2.3 %). The counter reveals how many values this thread
+ * sealed before: no secret.
+ */
+#define NONCE_PREFIX_BYTES 16 /* random part; the rest (8 bytes) counts */
+
+struct nonce_state {
+    unsigned char prefix[NONCE_PREFIX_BYTES];
+    uint64_t counter; /* values sealed under this prefix */
+    bool ready;       /* false: draw a prefix first */
+};
+
+static _Thread_local struct nonce_state nonce_tls;
+static pthread_once_t nonce_once = PTHREAD_ONCE_INIT;
+
+/* In a forked child only the forking thread survives: forget its prefix. */
+static void nonce_after_fork(void)
+{
+    nonce_tls.ready = false;
+}
+
+static void nonce_register(void)
+{
+    (void)pthread_atfork(NULL, NULL, nonce_after_fork);
+}
+
+/* Writes the next crypto_secretbox_NONCEBYTES (24) byte nonce of this thread. */
+static void nonce_next(unsigned char *out)
+{
+    _Static_assert(NONCE_PREFIX_BYTES + 8 == crypto_secretbox_NONCEBYTES, "nonce layout");
+    (void)pthread_once(&nonce_once, nonce_register);
+    struct nonce_state *s = &nonce_tls;
+    if (!s->ready || s->counter == UINT64_MAX) {
+        randombytes_buf(s->prefix, sizeof(s->prefix));
+        s->counter = 0;
+        s->ready = true;
+    }
+    uint64_t n = s->counter++;
+    memcpy(out, s->prefix, NONCE_PREFIX_BYTES);
+    for (int i = 0; i < 8; i++) {
+        out[NONCE_PREFIX_BYTES + i] = (unsigned char)(n >> (56 - 8 * i));
+    }
+}
+
 enum err fieldcrypt_seal(const struct fieldcrypt *fc, const char *plain, size_t len,
                          unsigned char *out, size_t out_cap, size_t *out_len)
 {
@@ -102,7 +161,7 @@ enum err fieldcrypt_seal(const struct fieldcrypt *fc, const char *plain, size_t 
     if (out_cap < len + FIELDCRYPT_OVERHEAD) {
         return ERR_TOO_LARGE;
     }
-    randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+    nonce_next(out);
     crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, len,
                           out, fc->seal_key);
     *out_len = len + FIELDCRYPT_OVERHEAD;

@@ -4,7 +4,8 @@
  *
  * One 32-byte master key lives in a key file (0600, created by `huzhu init`,
  * never in the database). Two subkeys are derived from it with crypto_kdf:
- * one for XSalsa20-Poly1305 secretbox (a random nonce per value), one for
+ * one for XSalsa20-Poly1305 secretbox (a unique nonce per value: a random
+ * per-thread prefix and a counter, see fieldcrypt.c), one for
  * a keyed BLAKE2b "blind index" so that exact lookups (by ID number) work
  * without storing the number in the clear.
  */

@@ -3,10 +3,17 @@
  * (UTF-8 with or without BOM, or GB18030; headers in Chinese or English in
  * any order): employers (用人单位) and members (职工).
  *
- * Streaming: rows are read, checked and written one at a time through a
- * csv_reader, so memory does not grow with the file except for the set of
- * keys already seen (8 bytes per distinct ID number, for DUPLICATE_IN_FILE)
- * and a cache of the employers the file names.
+ * Streaming: rows are read through a csv_reader and written in batches, so
+ * memory does not grow with the file except for the set of keys already
+ * seen (8 bytes per distinct ID number at most half full, for
+ * DUPLICATE_IN_FILE) and a cache of the employers the file names. Members
+ * go through a two-stage pipeline: a thread of the import reads, checks and
+ * seals rows into batches of up to 65,536 (two batches, about 40 MB, in
+ * flight) while the calling thread writes the previous batch; the outcome,
+ * the counts and the report are those of reading the file row by row. During
+ * the call the reader, opt->report and the connection belong to the import
+ * (the report is written from its thread); opt->progress is called on the
+ * calling thread.
  *
  * All-or-nothing: every good row is written in ONE transaction, committed
  * after the last row; any file-level error (below), a database error or a

@@ -12,9 +12,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/csv.h"
@@ -483,6 +485,154 @@ static void test_creates(void **state)
     store_release(c);
 }
 
+/* Seals "x" and returns the 24-byte nonce the sealed value starts with. */
+static void seal_nonce(const struct fieldcrypt *fc, unsigned char nonce[24])
+{
+    unsigned char out[64];
+    size_t len;
+    char back[8];
+    size_t back_len;
+    assert_int_equal(fieldcrypt_seal(fc, "x", 1, out, sizeof(out), &len), ERR_OK);
+    assert_int_equal(fieldcrypt_unseal(fc, out, len, back, sizeof(back), &back_len), ERR_OK);
+    assert_memory_equal(back, "x", 2);
+    memcpy(nonce, out, 24);
+}
+
+struct nonce_thread {
+    const struct fieldcrypt *fc;
+    unsigned char nonce[24];
+};
+
+static void *nonce_thread_main(void *arg)
+{
+    struct nonce_thread *t = arg;
+    seal_nonce(t->fc, t->nonce);
+    return NULL;
+}
+
+/* Nonces are a per-thread random prefix and a counter: successive seals
+ * differ, another thread and a forked child (which inherits the parent's
+ * state) draw their own prefix, so no nonce repeats. */
+static void test_nonces_never_repeat(void **state)
+{
+    NEED_FIXTURE();
+    unsigned char a[24], b[24], child[24], next[24];
+    seal_nonce(f->fc, a);
+    seal_nonce(f->fc, b);
+    assert_memory_equal(a, b, 16);         /* one prefix in a thread */
+    assert_memory_not_equal(a, b, 24);     /* the counter moved */
+
+    struct nonce_thread t = {.fc = f->fc};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, nonce_thread_main, &t), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_memory_not_equal(t.nonce, a, 16);
+
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        seal_nonce(f->fc, child);
+        _exit(write(fds[1], child, sizeof(child)) == (ssize_t)sizeof(child) ? 0 : 1);
+    }
+    close(fds[1]);
+    assert_int_equal(read(fds[0], child, sizeof(child)), (ssize_t)sizeof(child));
+    close(fds[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    seal_nonce(f->fc, next); /* what the child would have repeated */
+    assert_memory_not_equal(child, next, 24);
+    assert_memory_not_equal(child, a, 16);
+}
+
+/* A valid ID number for serial i (distinct for i < 15,000,000). */
+static void serial_id(unsigned i, char out[IDCARD_LEN + 1])
+{
+    struct date born;
+    assert_int_equal(date_from_ymd(1960, 1, 1, &born), ERR_OK);
+    born = date_add_days(born, (int32_t)(i / 1000));
+    int y, m, d;
+    date_to_ymd(born, &y, &m, &d);
+    snprintf(out, IDCARD_LEN + 1, "110101%04d%02d%02d%03u", y, m, d, i % 1000);
+    out[17] = idcard_check_char(out);
+    out[18] = '\0';
+}
+
+static uint64_t progress_seen[4];
+static int progress_calls;
+
+static void count_progress(void *ctx, uint64_t rows)
+{
+    (void)ctx;
+    if (progress_calls < 4) {
+        progress_seen[progress_calls] = rows;
+    }
+    progress_calls++;
+}
+
+/* More rows than one batch of the pipeline: a duplicate of the first row in
+ * a later batch, a refusal after the first batch, the report in file order,
+ * progress every ROSTER_PROGRESS_ROWS rows; then the same file again. */
+static void test_many_rows_across_batches(void **state)
+{
+    NEED_FIXTURE();
+    enum { GOOD = ROSTER_PROGRESS_ROWS + 100 };
+    size_t cap = (size_t)(GOOD + 2) * 96 + 256;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t used = (size_t)snprintf(text, cap, "姓名,身份证号,用工形式,手机号\n");
+    char id[IDCARD_LEN + 1];
+    for (unsigned i = 0; i < GOOD; i++) {
+        serial_id(i, id);
+        used += (size_t)snprintf(text + used, cap - used, "工人,%s,快递员,%s\n", id,
+                                 i == 70000 ? "123" : "13800138000");
+    }
+    serial_id(0, id);
+    used += (size_t)snprintf(text + used, cap - used, "重复,%s,快递员,\n", id);
+    assert_true(used < cap);
+
+    for (int round = 0; round < 2; round++) {
+        struct csv_reader *r;
+        assert_int_equal(csv_open_mem(text, used, &r), ERR_OK);
+        char *rep = NULL;
+        size_t rep_len = 0;
+        FILE *out = open_memstream(&rep, &rep_len);
+        struct roster_import_options opt = {.org_code = "U1", .source_ref = "big.csv",
+                                            .actor = "", .fc = f->fc, .report = out,
+                                            .progress = count_progress};
+        assert_int_equal(date_from_ymd(2026, 11, 28, &opt.as_of), ERR_OK);
+        struct roster_summary s;
+        struct roster_file_error fe;
+        struct store_conn *c;
+        progress_calls = 0;
+        assert_int_equal(store_acquire(f->s, &c), ERR_OK);
+        assert_int_equal(roster_import_members(c, r, &opt, &s, &fe), ERR_OK);
+        store_release(c);
+        csv_close(r);
+        fclose(out);
+        if (round == 0) {
+            expect_summary(&s, GOOD + 1, GOOD - 1, 0, 0, 2);
+        } else {
+            expect_summary(&s, GOOD + 1, 0, 0, GOOD - 1, 2);
+        }
+        assert_int_equal(progress_calls, 1);
+        assert_int_equal(progress_seen[0], ROSTER_PROGRESS_ROWS);
+        /* the header is row 1: serial 70000 is row 70002, the duplicate the last */
+        char *first = strstr(rep, "\r\n") + 2;
+        assert_int_equal(strncmp(first, "70002,phone,INVALID_PHONE,", 26), 0);
+        char want[64];
+        snprintf(want, sizeof(want), "%d,id_number,DUPLICATE_IN_FILE,", GOOD + 2);
+        char *second = strstr(first, "\r\n") + 2;
+        assert_int_equal(strncmp(second, want, strlen(want)), 0);
+        assert_string_equal(strstr(second, "\r\n"), "\r\n");
+        free(rep);
+    }
+    assert_int_equal(count_members(f), GOOD - 1);
+    free(text);
+}
+
 int main(void)
 {
     if (mkdtemp(dir) == NULL) {
@@ -498,6 +648,8 @@ int main(void)
         BOTH(test_read_error_midway_rolls_back),
         BOTH(test_employers_import),
         BOTH(test_creates),
+        cmocka_unit_test_setup_teardown(test_nonces_never_repeat, setup_sqlite, teardown),
+        BOTH(test_many_rows_across_batches),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char path[128];
