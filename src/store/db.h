@@ -2,9 +2,9 @@
  * db: the driver layer under store/, one connection to SQLite or PostgreSQL
  * behind one small API, so every store operation is written once.
  *
- * SQL is written portably with $1, $2, ... parameters numbered in order of
- * first appearance (SQLite reads "$1" as a named parameter whose index is its
- * order of appearance; PostgreSQL reads it natively). Statements are prepared
+ * SQL is written portably with $1, $2, ... parameters, in any order and
+ * repeated if need be (SQLite reads "$N" as a named parameter; the driver
+ * maps each name to its slot; PostgreSQL reads it natively). Statements are prepared
  * once per connection and cached by the address of their SQL text, so SQL
  * must be a string literal (static storage).
  *

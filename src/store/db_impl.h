@@ -33,6 +33,9 @@ struct db_stmt {
     struct db *db;   /* owning connection */
     const char *sql; /* cache key: address of the static SQL text */
     void *native;    /* sqlite3_stmt*, or the PG statement state */
+    /* SQLite numbers "$N" parameters by order of first appearance, not by N:
+     * param_index[N] is the slot of "$N" (0 if absent). Unused on PG. */
+    unsigned char param_index[DB_PARAMS_MAX + 1];
 };
 
 struct db {

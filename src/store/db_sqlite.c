@@ -7,6 +7,7 @@
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -66,6 +67,21 @@ static enum err sq_prepare(struct db *db, const char *sql, struct db_stmt *st)
         return map_rc(db, rc);
     }
     st->native = s;
+    /* Map "$N" to SQLite's slot so SQL may name $3 before $1. */
+    memset(st->param_index, 0, sizeof(st->param_index));
+    int count = sqlite3_bind_parameter_count(s);
+    for (int i = 1; i <= count; i++) {
+        const char *name = sqlite3_bind_parameter_name(s, i);
+        long n = (name != NULL && name[0] == '$') ? strtol(name + 1, NULL, 10) : 0;
+        if (n < 1 || n > DB_PARAMS_MAX) {
+            snprintf(db->errbuf, sizeof(db->errbuf), "parameter %s: use $1..$%d", name ? name : "?",
+                     DB_PARAMS_MAX);
+            sqlite3_finalize(s);
+            st->native = NULL;
+            return ERR_INTERNAL;
+        }
+        st->param_index[n] = (unsigned char)i;
+    }
     return ERR_OK;
 }
 
@@ -75,24 +91,31 @@ static void sq_finalize(struct db_stmt *st)
     st->native = NULL;
 }
 
+/* SQLite's slot for "$idx" (0 = no such parameter: the bind is ignored,
+ * which the statement's own tests catch as a missing value). */
+static int slot(const struct db_stmt *st, int idx)
+{
+    return (idx >= 1 && idx <= DB_PARAMS_MAX) ? st->param_index[idx] : 0;
+}
+
 static void sq_bind_int64(struct db_stmt *st, int idx, int64_t v)
 {
-    sqlite3_bind_int64(st->native, idx, v);
+    sqlite3_bind_int64(st->native, slot(st, idx), v);
 }
 
 static void sq_bind_text(struct db_stmt *st, int idx, const char *p, size_t len)
 {
-    sqlite3_bind_text64(st->native, idx, p ? p : "", len, SQLITE_STATIC, SQLITE_UTF8);
+    sqlite3_bind_text64(st->native, slot(st, idx), p ? p : "", len, SQLITE_STATIC, SQLITE_UTF8);
 }
 
 static void sq_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len)
 {
-    sqlite3_bind_blob64(st->native, idx, p ? p : "", len, SQLITE_STATIC);
+    sqlite3_bind_blob64(st->native, slot(st, idx), p ? p : "", len, SQLITE_STATIC);
 }
 
 static void sq_bind_null(struct db_stmt *st, int idx)
 {
-    sqlite3_bind_null(st->native, idx);
+    sqlite3_bind_null(st->native, slot(st, idx));
 }
 
 static enum err sq_step(struct db_stmt *st, bool *has_row)

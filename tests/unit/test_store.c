@@ -223,6 +223,31 @@ static void test_pool_exhaustion_waits(void **state)
     store_release(c);
 }
 
+/* $N may appear in any order and more than once: SQLite numbers named
+ * parameters by first appearance, which the driver must hide. */
+static const char sql_param_order[] =
+    "SELECT CAST($2 AS TEXT) || '-' || CAST($1 AS TEXT) || '-' || CAST($2 AS TEXT)";
+
+static void test_parameters_out_of_order(void **state)
+{
+    NEED_FIXTURE();
+    struct store_conn *c;
+    assert_int_equal(store_acquire(f->s, &c), ERR_OK);
+    struct db_stmt *st;
+    bool row;
+    assert_int_equal(db_prepare(c->db, sql_param_order, &st), ERR_OK);
+    db_bind_text(st, 1, "a", 1);
+    db_bind_text(st, 2, "b", 1);
+    assert_int_equal(db_step(st, &row), ERR_OK);
+    assert_true(row);
+    size_t len;
+    const char *t = db_col_text(st, 0, &len);
+    assert_int_equal(len, 5);
+    assert_memory_equal(t, "b-a-b", 5);
+    db_reset(st);
+    store_release(c);
+}
+
 static void test_embedded_migrations_consistent(void **state)
 {
     (void)state;
@@ -250,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_rollback_leaves_nothing),
         cmocka_unit_test(test_member_blob_roundtrip),
         cmocka_unit_test(test_pool_exhaustion_waits),
+        cmocka_unit_test(test_parameters_out_of_order),
     };
     int fails = cmocka_run_group_tests_name("store", plain, NULL, NULL);
     fails += cmocka_run_group_tests_name("store/sqlite", backend, setup_sqlite, teardown);
