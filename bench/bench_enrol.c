@@ -82,7 +82,7 @@ static void generate(struct store_conn *c, int64_t members, int64_t unit_size, i
         for (int64_t i = 0; i < unit_size && made < members; i++, made++) {
             unsigned char hash[STORE_HASH_BYTES] = {0};
             memcpy(hash, &made, sizeof(made));
-            char birth[11];
+            char birth[32]; /* roomy: the compiler cannot bound the parts */
             snprintf(birth, sizeof(birth), "%04d-%02d-%02d", 1965 + (int)(made % 40),
                      1 + (int)(made % 12), 1 + (int)(made % 28));
             struct store_member_new m = {

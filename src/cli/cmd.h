@@ -26,6 +26,7 @@ int cmd_import(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_claims(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
+int cmd_org(int argc, char **argv);
 
 /* Shared by the commands (cmd_db.c). Each prints its own error and returns
  * an exit code (0 ok). */

@@ -1,9 +1,11 @@
 /*
  * cmd_claims: `huzhu claims` for operations: import the no-application
  * settlement feed, show a claim, list claims, the assistance referral list
- * and the payout-time figure. The command line acts as admin over every
- * organisation (claims_actor_cli); decisions (approve, reject) belong to
- * named users through the API, so they are not offered here.
+ * and the payout-time figure, and pays one payable claim by hand (or
+ * records its returned payment; batches go through the API). The command
+ * line acts as admin over every organisation (claims_actor_cli); decisions
+ * (approve, reject) belong to named users through the API, so they are not
+ * offered here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +35,9 @@ static const char claims_help[] =
     "       huzhu claims show --db URL [--key PATH] ID\n"
     "       huzhu claims list --db URL [--status STATUS] [--limit N]\n"
     "       huzhu claims referrals --db URL [--year YYYY]\n"
-    "       huzhu claims payout-time --db URL\n\n"
+    "       huzhu claims payout-time --db URL\n"
+    "       huzhu claims pay --db URL [--on DATE] [--batch REF] ID\n"
+    "       huzhu claims payout-failed --db URL --reason TEXT [--on DATE] ID\n\n"
     "feed         imports basic medical insurance settlement records (免申即享): every\n"
     "             record of an enrolled member becomes a claim judged under the member's\n"
     "             inpatient and allowance plans; a settlement id seen before is ignored;\n"
@@ -44,14 +48,20 @@ static const char claims_help[] =
     "show         one claim as JSON: results with explanations, events, documents.\n"
     "list         the latest claims (default 50), one JSON object per line.\n"
     "referrals    the hardship-assistance referral list (帮扶衔接), one JSON per line.\n"
-    "payout-time  submitted -> paid over every paid claim: count, mean, median, max (ms).\n\n"
+    "payout-time  submitted -> paid over every paid claim: count, mean, median, max (ms).\n"
+    "pay          pays one payable claim by hand (benefits payable -> bank, value date\n"
+    "             --on, default today; --batch names the bank reference); the API pays\n"
+    "             through payout batches.\n"
+    "             Prints {\"id\", \"status\", \"pending\"}; pending: a second finance user\n"
+    "             must approve the payment in the ledger, then pay again.\n"
+    "payout-failed  the bank returned a paid claim's payment: back to payable.\n\n"
     "  --as-of DATE   the feed's date: submission date of its claims (default today,\n"
     "                 or $HUZHU_TODAY)\n"
     "  --key PATH     field-encryption key (default as huzhu init)\n\n"
     "Exit status: 0 done, 1 failed (nothing imported), 2 usage.\n";
 
 struct claims_args {
-    const char *db, *as_of, *report, *key, *status, *limit, *year;
+    const char *db, *as_of, *report, *key, *status, *limit, *year, *on, *batch, *reason;
     const char *pos[2];
     int npos;
 };
@@ -284,7 +294,7 @@ static int run_report(const struct claims_args *a, struct store *s, const char *
             fprintf(stderr, "huzhu claims: bad --limit or --status\n");
             return 2;
         }
-        struct store_claim_filter f = {a->status, 0, "/", limit};
+        struct store_claim_filter f = {.status = a->status, .path = "/", .limit = limit};
         e = store_claim_each(c, &f, list_fn, NULL);
     } else if (strcmp(what, "referrals") == 0) {
         unsigned long year = 0;
@@ -310,6 +320,47 @@ static int run_report(const struct claims_args *a, struct store *s, const char *
     return 0;
 }
 
+/* `pay ID` and `payout-failed ID`: one claim paid by hand (claim_pay), as
+ * the command line (admin); payout batches are the API's way. */
+static int run_pay(const struct claims_args *a, struct store *s, struct fieldcrypt *fc,
+                   bool failed)
+{
+    char *end;
+    errno = 0;
+    long long id = strtoll(a->pos[1], &end, 10);
+    if (errno != 0 || *end != '\0' || id <= 0) {
+        fprintf(stderr, "huzhu claims: the claim id must be a positive number\n");
+        return 2;
+    }
+    struct claims_config cfg;
+    claims_config_default(&cfg);
+    struct claims_ctx ctx = {fc, &cfg, now_ms(), date_today(), "cli"};
+    struct date on = ctx.today;
+    if (a->on != NULL && date_parse(a->on, strlen(a->on), &on) != ERR_OK) {
+        fprintf(stderr, "huzhu claims: --on must be YYYY-MM-DD, got '%s'\n", a->on);
+        return 2;
+    }
+    if (failed && a->reason == NULL) {
+        fprintf(stderr, "huzhu claims: payout-failed needs --reason\n");
+        return 2;
+    }
+    struct store_conn *c;
+    bool pending = false;
+    enum err e = store_acquire(s, &c);
+    if (e == ERR_OK) {
+        e = failed ? claim_payout_failed(c, &ctx, &claims_actor_cli, id, on, a->reason)
+                   : claim_pay(c, &ctx, &claims_actor_cli, id, on, a->batch, &pending);
+        store_release(c);
+    }
+    if (e != ERR_OK) {
+        fprintf(stderr, "huzhu claims: claim %lld: %s\n", id, err_str(e));
+        return 1;
+    }
+    printf("{\"id\": %lld, \"status\": \"%s\", \"pending\": %s}\n", id,
+           failed ? "payable" : pending ? "payable" : "paid", pending ? "true" : "false");
+    return 0;
+}
+
 int cmd_claims(int argc, char **argv)
 {
     struct claims_args a = {0};
@@ -318,9 +369,10 @@ int cmd_claims(int argc, char **argv)
         {"db", false, &a.db, NULL},         {"as-of", false, &a.as_of, NULL},
         {"report", false, &a.report, NULL}, {"key", false, &a.key, NULL},
         {"status", false, &a.status, NULL}, {"limit", false, &a.limit, NULL},
-        {"year", false, &a.year, NULL},
+        {"year", false, &a.year, NULL},     {"on", false, &a.on, NULL},
+        {"batch", false, &a.batch, NULL},   {"reason", false, &a.reason, NULL},
     };
-    if (args_parse("claims", argc, argv, opts, 7, a.pos, 2, &a.npos, &help) != 0) {
+    if (args_parse("claims", argc, argv, opts, 10, a.pos, 2, &a.npos, &help) != 0) {
         return 2;
     }
     if (help) {
@@ -328,12 +380,13 @@ int cmd_claims(int argc, char **argv)
         return 0;
     }
     const char *sub = a.npos > 0 ? a.pos[0] : "";
-    bool takes_arg = strcmp(sub, "feed") == 0 || strcmp(sub, "show") == 0;
+    bool pays = strcmp(sub, "pay") == 0 || strcmp(sub, "payout-failed") == 0;
+    bool takes_arg = strcmp(sub, "feed") == 0 || strcmp(sub, "show") == 0 || pays;
     bool report = strcmp(sub, "list") == 0 || strcmp(sub, "referrals") == 0 ||
                   strcmp(sub, "payout-time") == 0;
     if ((!takes_arg && !report) || a.npos != (takes_arg ? 2 : 1)) {
-        fprintf(stderr, "huzhu claims: say feed FILE, show ID, list, referrals or payout-time "
-                        "(see --help)\n");
+        fprintf(stderr, "huzhu claims: say feed FILE, show ID, list, referrals, payout-time, "
+                        "pay ID or payout-failed ID (see --help)\n");
         return 2;
     }
     if (a.db == NULL) {
@@ -357,6 +410,7 @@ int cmd_claims(int argc, char **argv)
     }
     int rc = strcmp(sub, "feed") == 0   ? run_feed(&a, s, fc)
              : strcmp(sub, "show") == 0 ? run_show(&a, s, fc)
+             : pays                     ? run_pay(&a, s, fc, strcmp(sub, "payout-failed") == 0)
                                         : run_report(&a, s, sub);
     fieldcrypt_close(fc);
     store_close(s);

@@ -110,7 +110,8 @@ int cli_serve(const char *cmd, const char *db, const char *db_read, const char *
     }
     cfg.host = host;
     struct store *s;
-    if (cli_open_store(cmd, db, threads, false, &s) != 0) {
+    /* one connection more than workers: a roster import job holds one */
+    if (cli_open_store(cmd, db, threads + 1, false, &s) != 0) {
         return 1;
     }
     int version = 0;
@@ -131,7 +132,20 @@ int cli_serve(const char *cmd, const char *db, const char *db_read, const char *
                      db_read, err_str(e));
         }
     }
+    /* The field key (HUZHU_KEY_FILE or next to the database): without it the
+     * server still runs, and routes that read or write members' ID and bank
+     * numbers answer 500. */
+    char key_path[4096];
+    fieldcrypt_default_path(db, key_path, sizeof(key_path));
+    struct fieldcrypt *fc = NULL;
+    e = fieldcrypt_open(key_path, &fc);
+    if (e != ERR_OK) {
+        log_warn("field key %s not loaded (%s): member routes will fail", key_path, err_str(e));
+        fc = NULL;
+    }
+    cfg.fc = fc;
     e = http_serve(&cfg, s);
+    fieldcrypt_close(fc);
     store_close(s);
     if (e != ERR_OK) {
         fprintf(stderr, "huzhu %s: cannot serve on %s: %s\n", cmd, listen, err_str(e));

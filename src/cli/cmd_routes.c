@@ -15,8 +15,9 @@ static const char routes_help[] =
     "usage: huzhu routes\n\n"
     "Prints every route of the JSON API, one a line, tab-separated:\n"
     "METHOD PATTERN ROLES BODY, where ROLES is 'public' (no sign-in) or the\n"
-    "roles that may call it, and BODY is 'json' or 'none'. Exits 1 if the\n"
-    "table is incomplete (a route without roles or body rule).\n";
+    "roles that may call it, and BODY is 'json', 'upload' (raw bytes) or\n"
+    "'none'. Exits 1 if the table is incomplete (a route without roles or\n"
+    "body rule).\n";
 
 int cmd_routes(int argc, char **argv)
 {
@@ -38,7 +39,9 @@ int cmd_routes(int argc, char **argv)
         http_methods_format((unsigned)r->method, method, sizeof(method));
         http_roles_format(r->roles, roles, sizeof(roles));
         printf("%s\t%s\t%s\t%s\n", method, r->pattern, roles,
-               r->body == HTTP_BODY_JSON ? "json" : "none");
+               r->body == HTTP_BODY_JSON     ? "json"
+               : r->body == HTTP_BODY_UPLOAD ? "upload"
+                                             : "none");
     }
     return 0;
 }

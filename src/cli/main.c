@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"rekey", cmd_rekey, "rotate the field-encryption key (re-encrypts every sealed field)"},
     {"import", cmd_import, "import a roster of employers or members from CSV"},
     {"routes", cmd_routes, "print the API's routes and the roles that may call each"},
+    {"org", cmd_org, "add an organisation to the union tree"},
     {"plan", cmd_plan, "load, publish, close and list plan versions"},
     {"enrol", cmd_enrol, "enrol units and workers, invoices, receipts, renewal, cancellation"},
     {"ledger", cmd_ledger, "fund ledger: verify, earn, close periods, balances, reports"},

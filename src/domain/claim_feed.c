@@ -296,6 +296,7 @@ struct feed {
     struct claims_cache *cache;
     struct id_set seen;
     struct claim_input in;
+    bool all_orgs; /* the command line: every organisation */
 };
 
 /* Maps a claim field path to the feed's column name. */
@@ -490,6 +491,15 @@ static enum err feed_row(struct feed *f, const struct csv_row *row)
     if ((e = store_claim_member_by_hash(f->c, hash, &found, &member_id, &org_id)) != ERR_OK) {
         return e;
     }
+    if (found && !f->all_orgs) {
+        /* A member outside the importer's subtree is not theirs to claim
+         * for: counted like anyone not enrolled, nothing revealed. */
+        struct store_claim_member m;
+        if ((e = store_claim_member_get(f->c, member_id, &m)) != ERR_OK) {
+            return e;
+        }
+        found = auth_org_in_scope(f->actor, m.org_path);
+    }
     char settlement_id[SETTLEMENT_ID_MAX + 1];
     memcpy(settlement_id, sid.p, sid.len);
     settlement_id[sid.len] = '\0';
@@ -635,6 +645,7 @@ enum err claim_feed_import(struct store_conn *c, const struct claims_ctx *ctx,
     f->actor = actor;
     f->opt = opt;
     f->sum = out;
+    f->all_orgs = actor->id == 0 && strcmp(actor->org_path, "/") == 0;
     if ((e = map_header(f, &header, bad_column)) != ERR_OK ||
         (e = claims_cache_new(&f->cache)) != ERR_OK) {
         free(f);

@@ -22,7 +22,8 @@
  * Per record: a settlement id seen before (in the database or earlier in
  * the file) is a duplicate and ignored; a person who is not a registered
  * member, or holds no inpatient or allowance enrolment covering the
- * admission date, is counted as not enrolled (not an error); a record that
+ * admission date, or is a member outside the importer's organisation
+ * subtree, is counted as not enrolled (not an error); a record that
  * fails validation (bad ID number, dates in the future or discharge before
  * admission, negative amounts, parts not adding up to the total, ...) is
  * rejected with one line "row,field,code,message" in the report. Every

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/assert.h"
+#include "core/limits.h"
 #include "core/money.h"
 #include "core/utf8.h"
 #include "domain/assistance.h"
@@ -432,6 +433,12 @@ static enum err event_from_row(const struct claims_ctx *ctx, const struct store_
         memcpy(ev->disease_code, code, len < PLAN_DISEASE_CODE_MAX ? len : PLAN_DISEASE_CODE_MAX);
     }
     return ERR_OK;
+}
+
+enum err claims_event_of(const struct claims_ctx *ctx, const struct store_claim *r,
+                         struct adj_event *out)
+{
+    return event_from_row(ctx, r, out);
 }
 
 /* ------------------------------------------------------------------ cache */
@@ -1981,6 +1988,137 @@ enum err claim_payout_failed(struct store_conn *c, const struct claims_ctx *ctx,
     return e;
 }
 
+/* --------------------------------------------- payout batches (payout.c) */
+
+/* The approved results of r with a payout booked in fund, and their sum;
+ * paid selects those with a payout entry, else those without one. */
+static enum err pairs_in_fund(struct store_conn *c, const struct store_claim *r, const char *fund,
+                              bool paid, struct pay_pairs *pp, bool *in_fund, int64_t *sum_fen)
+{
+    *sum_fen = 0;
+    memset(pp, 0, sizeof(*pp));
+    enum err e = store_claim_result_each(c, r->id, pay_pair_fn, pp);
+    for (size_t k = 0; k < pp->n && e == ERR_OK; k++) {
+        struct store_claim_result *pr = &pp->r[k];
+        in_fund[k] = false;
+        if (pr->payout_fen <= 0 || strcmp(pr->decision, "approve") != 0 ||
+            (pr->payout_entry != 0) != paid || pr->payout_pending != 0) {
+            continue;
+        }
+        char f[33];
+        if ((e = store_claim_fund_for(c, pr->plan_code, f)) != ERR_OK) {
+            break;
+        }
+        if (strcmp(f, fund) == 0) {
+            in_fund[k] = true;
+            *sum_fen += pr->payout_fen; /* each <= 10^14: no overflow for 8 */
+        }
+    }
+    return e;
+}
+
+enum err claims_payout_paid_in_tx(struct store_conn *c, const struct claims_ctx *ctx,
+                                  const struct auth_user *actor, int64_t id, const char *fund,
+                                  int64_t entry_id, int64_t amount_fen, struct date paid_on)
+{
+    struct op o = {.ctx = ctx, .actor = actor, .id = id};
+    enum err e = op_begin(c, &o);
+    if (e != ERR_OK) {
+        return e;
+    }
+    struct store_claim *r = &o.row;
+    if (!status_is(r, CLAIM_PAYABLE)) {
+        return ERR_CLAIM_STATE;
+    }
+    struct pay_pairs pp;
+    bool in_fund[ADJ_CLAIM_PLANS_MAX];
+    int64_t sum = 0;
+    if ((e = pairs_in_fund(c, r, fund, false, &pp, in_fund, &sum)) != ERR_OK) {
+        return e;
+    }
+    if (sum != amount_fen) {
+        return ERR_CONFLICT; /* the claim changed since the batch was made */
+    }
+    bool unpaid = false;
+    for (size_t k = 0; k < pp.n; k++) {
+        struct store_claim_result *pr = &pp.r[k];
+        if (in_fund[k]) {
+            e = store_claim_result_set_entries(c, r->id, pr->seq, pr->payable_entry, entry_id, 0);
+            if (e != ERR_OK) {
+                return e;
+            }
+        } else if (pr->payout_fen > 0 && strcmp(pr->decision, "approve") == 0 &&
+                   pr->payout_entry == 0) {
+            unpaid = true; /* booked in another fund: its batch pays it */
+        }
+    }
+    if (unpaid) {
+        return ERR_OK;
+    }
+    r->paid_ms = ctx->now_ms;
+    char payout[NUM_TEXT];
+    fmt_i64(payout, r->payout_fen);
+    const char *extra[] = {"payout_fen", payout};
+    if ((e = transition(c, ctx, actor, r, CLAIM_PAID, "pay", "", extra, 1)) != ERR_OK) {
+        return e;
+    }
+    struct date end = (r->dates_present & STORE_CLAIM_HAS_DISCHARGE)   ? r->discharge_date
+                      : (r->dates_present & STORE_CLAIM_HAS_ADMISSION) ? r->admission_date
+                                                                       : paid_on;
+    int y, m, d;
+    date_to_ymd(end, &y, &m, &d);
+    bool listed;
+    return assistance_check_in_tx(c, ctx, r->member_id, y, &listed);
+}
+
+enum err claims_payout_failed_in_tx(struct store_conn *c, const struct claims_ctx *ctx,
+                                    const struct auth_user *actor, int64_t id, const char *fund,
+                                    bool returned, int64_t amount_fen, const char *reason)
+{
+    if (!text_ok(reason)) {
+        return ERR_INVALID;
+    }
+    struct op o = {.ctx = ctx, .actor = actor, .id = id};
+    enum err e = op_begin(c, &o);
+    if (e != ERR_OK) {
+        return e;
+    }
+    struct store_claim *r = &o.row;
+    if (!status_is(r, CLAIM_PAYABLE) && !(returned && status_is(r, CLAIM_PAID))) {
+        return ERR_CLAIM_STATE;
+    }
+    if (returned) {
+        struct pay_pairs pp;
+        bool in_fund[ADJ_CLAIM_PLANS_MAX];
+        int64_t sum = 0;
+        if ((e = pairs_in_fund(c, r, fund, true, &pp, in_fund, &sum)) != ERR_OK) {
+            return e;
+        }
+        if (sum != amount_fen) {
+            return ERR_CONFLICT;
+        }
+        for (size_t k = 0; k < pp.n; k++) {
+            if (in_fund[k] && (e = store_claim_result_set_entries(c, r->id, pp.r[k].seq,
+                                                                  pp.r[k].payable_entry, 0, 0)) !=
+                                  ERR_OK) {
+                return e;
+            }
+        }
+    }
+    r->payout_attempts++;
+    r->paid_ms = 0;
+    if (status_is(r, CLAIM_PAID)) {
+        return transition(c, ctx, actor, r, CLAIM_PAYABLE, "payout_failed", reason, NULL, 0);
+    }
+    /* still payable (nothing was paid, or another fund's part was not yet):
+     * the attempt is counted and the failure recorded with its reason */
+    if ((e = store_claim_update(c, r, r->status)) != ERR_OK) {
+        return e;
+    }
+    return claims_record(c, ctx, actor, r->id, "payout_failed", r->status, r->status, reason,
+                         NULL, 0);
+}
+
 static enum err close_tx(struct store_conn *c, void *p)
 {
     struct op *o = p;
@@ -2388,4 +2526,54 @@ enum err claims_payout_time(struct store_conn *c, int64_t from_ms, int64_t to_ms
     }
     free(t.v);
     return e;
+}
+
+/* ------------------------------------------------------------ the list */
+
+enum err claims_list(struct store_conn *c, const struct auth_user *actor,
+                     const struct claims_filter *f,
+                     enum err (*fn)(void *ctx, const struct store_claim_brief *b), void *fn_ctx,
+                     char *err_field, size_t err_cap)
+{
+    set_field(err_field, err_cap, "");
+    enum claim_status st;
+    if (f->status != NULL && !claim_status_parse(f->status, &st)) {
+        set_field(err_field, err_cap, "status");
+        return ERR_INVALID;
+    }
+    if (f->channel != NULL && strcmp(f->channel, "online") != 0 &&
+        strcmp(f->channel, "offline") != 0 && strcmp(f->channel, "auto") != 0) {
+        set_field(err_field, err_cap, "channel");
+        return ERR_INVALID;
+    }
+    if (f->plan_code != NULL && !code_syntax_ok(f->plan_code)) {
+        set_field(err_field, err_cap, "plan");
+        return ERR_INVALID;
+    }
+    if (f->limit == 0 || f->limit > LIMIT_PAGE_MAX) {
+        set_field(err_field, err_cap, "limit");
+        return ERR_INVALID;
+    }
+    struct store_claim_filter sf = {
+        .status = f->status,
+        .member_id = f->member_id,
+        .path = actor->org_path,
+        .limit = f->limit,
+        .channel = f->channel,
+        .flags_any = (int64_t)f->flags_any,
+        .plan_code = f->plan_code,
+        .before_id = f->before_id,
+    };
+    if (actor->role == AUTH_ROLE_MEMBER) {
+        if (actor->member_id <= 0 || (f->member_id != 0 && f->member_id != actor->member_id)) {
+            return ERR_OK; /* nothing of anyone else's */
+        }
+        sf.member_id = actor->member_id;
+        sf.path = "/";
+    } else if (!role_is(actor, AUTH_ROLES_STAFF)) {
+        return ERR_FORBIDDEN;
+    } else if (actor->org_path[0] != '/') {
+        return ERR_OK; /* no subtree: nothing to show */
+    }
+    return store_claim_each(c, &sf, fn, fn_ctx);
 }

@@ -226,13 +226,13 @@ enum err claim_appeal(struct store_conn *c, const struct claims_ctx *ctx,
  * against the bank (1002) with source payout_batch and batch_ref as source
  * id, value date paid_on; then runs the assistance referral check.
  *
- * DEPENDENCY (ledger payout batches, src/domain/payout.*, not landed): this
- * is the one function that stands in for the payout-batch module. When a
- * payment needs a second finance user (ledger maker-checker), the claim
+ * Payment by hand, one claim at a time (tests, corrections): the API pays
+ * through payout batches (domain/payout.h, claims_payout_paid_in_tx). When
+ * a payment needs a second finance user (ledger maker-checker), the claim
  * stays payable, the pending payment is recorded and *pending is true;
  * calling claim_pay again after ledger_approve finds the posted entry
- * (same idempotency key) and completes. When payout.* lands, it should call
- * claims_mark_paid_in_tx from its own transaction instead.
+ * (same idempotency key) and completes. A claim with a pending payment
+ * here is not collected by a payout batch.
  */
 enum err claim_pay(struct store_conn *c, const struct claims_ctx *ctx,
                    const struct auth_user *actor, int64_t id, struct date paid_on,
@@ -244,6 +244,35 @@ enum err claim_pay(struct store_conn *c, const struct claims_ctx *ctx,
 enum err claim_payout_failed(struct store_conn *c, const struct claims_ctx *ctx,
                              const struct auth_user *actor, int64_t id, struct date on,
                              const char *reason) WARN_UNUSED;
+
+/*
+ * Payout batches (domain/payout.h) pay claims through these, inside the
+ * payout module's transaction; the caller checks roles and posts the
+ * ledger entries. Both check the actor's scope and lock the audit chain.
+ *
+ * claims_payout_paid_in_tx: the bank paid the claim's unpaid approved
+ * results booked in fund (plan code's fund, else POOL) with the ledger
+ * entry entry_id (2241 -> 1002) for amount_fen, which must be their sum
+ * (ERR_CONFLICT otherwise: the claim changed). The results record the
+ * entry; once no approved result is unpaid the claim moves payable -> paid
+ * ("claim.pay") and the assistance referral check runs. ERR_CLAIM_STATE
+ * unless payable.
+ *
+ * claims_payout_failed_in_tx: the bank did not pay (returned false: nothing
+ * was posted, the claim is payable) or returned a payment it had paid
+ * (returned true: the caller posted 1002 <- 2241 for amount_fen, the sum of
+ * the fund's paid results, whose entries are cleared). The attempt is
+ * counted and the claim is payable again with the reason (1..500 bytes),
+ * recorded as "claim.payout_failed".
+ */
+enum err claims_payout_paid_in_tx(struct store_conn *c, const struct claims_ctx *ctx,
+                                  const struct auth_user *actor, int64_t id, const char *fund,
+                                  int64_t entry_id, int64_t amount_fen,
+                                  struct date paid_on) WARN_UNUSED;
+enum err claims_payout_failed_in_tx(struct store_conn *c, const struct claims_ctx *ctx,
+                                    const struct auth_user *actor, int64_t id, const char *fund,
+                                    bool returned, int64_t amount_fen,
+                                    const char *reason) WARN_UNUSED;
 
 /* paid -> closed. */
 enum err claim_close(struct store_conn *c, const struct claims_ctx *ctx,
@@ -265,6 +294,32 @@ struct claims_payout_time {
 };
 enum err claims_payout_time(struct store_conn *c, int64_t from_ms, int64_t to_ms,
                             struct claims_payout_time *out) WARN_UNUSED;
+
+/* ------------------------------------------------------ the workbench list */
+
+/* Which claims to list; NULL / 0 fields do not filter. */
+struct claims_filter {
+    const char *status;    /* a claim_status name */
+    const char *channel;   /* "online", "offline" or "auto" */
+    unsigned flags_any;    /* claims carrying any of these RISK_* bits */
+    const char *plan_code; /* claims naming this plan code */
+    int64_t member_id;     /* one member's claims */
+    int64_t before_id;     /* keyset page: ids below this one */
+    size_t limit;          /* 1..LIMIT_PAGE_MAX */
+};
+
+/*
+ * The claims the actor may see, newest first, passed one by one to fn:
+ * staff see the claims of their subtree's members, a member only their own
+ * (member_id, if given, must be theirs; another lists nothing). ERR_INVALID
+ * with err_field naming the filter ("status", "channel", "plan", "limit")
+ * when a value is not a known one; ERR_FORBIDDEN for no role at all.
+ */
+struct store_claim_brief;
+enum err claims_list(struct store_conn *c, const struct auth_user *actor,
+                     const struct claims_filter *f,
+                     enum err (*fn)(void *ctx, const struct store_claim_brief *b), void *fn_ctx,
+                     char *err_field, size_t err_cap) WARN_UNUSED;
 
 /* ------------------------------------------------- bulk intake (the feed) */
 
@@ -302,6 +357,12 @@ enum err claims_auto_intake_in_tx(struct store_conn *c, const struct claims_ctx 
 struct store_claim;
 enum err claims_load_for(struct store_conn *c, const struct auth_user *actor, int64_t id,
                          struct store_claim *out) WARN_UNUSED;
+
+/* The engine's event of a stored claim, as assessment builds it (the
+ * disease code unsealed with ctx->fc; ERR_INTERNAL without it). For the
+ * what-if replay of domain/whatif.c. */
+enum err claims_event_of(const struct claims_ctx *ctx, const struct store_claim *r,
+                         struct adj_event *out) WARN_UNUSED;
 
 /* Records a status change: claim_event row + audit event "claim.<action>"
  * with detail {"from", "to", extra pairs...}. For sibling modules. */

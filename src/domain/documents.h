@@ -93,6 +93,14 @@ enum err claim_document_fetch(struct store_conn *c, const struct claims_ctx *ctx
                               const struct auth_user *actor, int64_t claim_id, int64_t doc_id,
                               char content_type[24], void **data, size_t *len) WARN_UNUSED;
 
+/* The claim's documents (id, kind, sha256, content type, size, file
+ * name), waivers (kind, reason, by), the kinds it requires and those
+ * neither attached nor waived, as {"documents": [...], "waivers": [...],
+ * "required": [...], "missing": [...]}; *out is a new object. For whoever
+ * may see the claim (claims_load_for). */
+enum err claim_documents_json(struct store_conn *c, const struct auth_user *actor,
+                              int64_t claim_id, json_t **out) WARN_UNUSED;
+
 /* Inside a transaction: the required kinds of the stored claim neither
  * attached nor waived (DOC_BIT set), for claims.c. */
 enum err documents_missing_in_tx(struct store_conn *c, const struct store_claim *claim,

@@ -12,13 +12,55 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/money.h"
+#include "core/utf8.h"
 #include "domain/invoice.h"
 #include "domain/plans_admin.h"
 #include "store/store_enrol.h"
 
-const struct enrol_actor enrol_actor_cli = {0, "", "/"};
+const struct enrol_actor enrol_actor_cli = {0, "", "/", NULL, 0, NULL};
+
+void enrol_audit_actor(const struct enrol_actor *a, struct audit_actor *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->user_id = a->user_id;
+    out->login = a->login ? a->login : a->user_id == 0 ? "cli" : "";
+    out->role = a->role ? a->role : "";
+    out->org_id = a->org_id;
+    out->request_id = a->request_id ? a->request_id : "";
+}
+
+enum err enrol_audit(struct store_conn *c, const struct enrol_actor *actor, const char *action,
+                     const char *object_type, int64_t object_id, const char *const *pairs,
+                     size_t npairs)
+{
+    char detail[1024], id[24];
+    enum err e = audit_detail_pairs(pairs, npairs, detail, sizeof(detail));
+    if (e != ERR_OK) {
+        return e;
+    }
+    snprintf(id, sizeof(id), "%lld", (long long)object_id);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct audit_event ev = {
+        .at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+        .action = action,
+        .object_type = object_type,
+        .object_id = id,
+        .detail = detail,
+    };
+    enrol_audit_actor(actor, &ev.actor);
+    return audit_append(c, &ev, NULL);
+}
+
+/* Decimal text of v into buf (for audit details). */
+static const char *num(char buf[24], int64_t v)
+{
+    snprintf(buf, 24, "%lld", (long long)v);
+    return buf;
+}
 
 static const char *const kind_names[] = {
     [ENROL_GROUP] = "group",
@@ -643,7 +685,15 @@ static enum err commit_run(struct store_conn *c, struct work *w, struct enrol_pr
     memset(&w->roster, 0, sizeof(w->roster));
     w->cap_eligible = w->cap_refused = 0;
     w->org_id = 0;
-    enum err e = preview_run(c, w, p, err_field, err_cap);
+    /* lock before checking: a concurrent enrolment of the same member waits
+     * here, then retries and sees this one (store_enrol_lock_members) */
+    const struct enrol_request *req = w->req;
+    enum err e = req->kind == ENROL_GROUP
+                     ? store_enrol_lock_members(c, req->employer_id, NULL, 0)
+                     : store_enrol_lock_members(c, 0, req->member_ids, req->nmembers);
+    if (e == ERR_OK) {
+        e = preview_run(c, w, p, err_field, err_cap);
+    }
     if (e != ERR_OK) {
         return e;
     }
@@ -659,7 +709,21 @@ static enum err commit_run(struct store_conn *c, struct work *w, struct enrol_pr
         set_field(err_field, err_cap, "member_ids");
         return ERR_NO_ELIGIBLE_MEMBERS;
     }
-    return write_batch(c, w, p, o);
+    if ((e = write_batch(c, w, p, o)) != ERR_OK) {
+        return e;
+    }
+    char n1[24], n2[24], n3[24], n4[24], n5[24];
+    const char *pairs[] = {
+        "kind", enrol_kind_str(req->kind),
+        "plan", w->pv->plan.code,
+        "plan_version", num(n1, p->plan_version),
+        "members", num(n2, (int64_t)p->neligible),
+        "shares", num(n3, p->shares),
+        "price_fen", num(n4, costshare_total(&p->enrolment)),
+        "renewal_of", num(n5, o->renewal_of_batch),
+    };
+    return enrol_audit(c, w->actor, o->renewal_of_batch ? "enrol.renew" : "enrol.commit",
+                       "enrol_batch", p->batch_id, pairs, 7);
 }
 
 struct commit_ctx {
@@ -673,6 +737,10 @@ struct commit_ctx {
 static enum err commit_tx(struct store_conn *c, void *arg)
 {
     struct commit_ctx *x = arg;
+    enum err e = audit_lock_chain(c);
+    if (e != ERR_OK) {
+        return e;
+    }
     return commit_run(c, x->w, x->p, x->o, x->err_field, x->err_cap);
 }
 
@@ -750,7 +818,10 @@ static enum err renew_tx(struct store_conn *c, void *arg)
 {
     struct renew_ctx *x = arg;
     struct store_enrol_batch_row old;
-    enum err e = store_enrol_batch_get(c, x->batch_id, &old);
+    enum err e = audit_lock_chain(c);
+    if (e == ERR_OK) {
+        e = store_enrol_batch_get(c, x->batch_id, &old);
+    }
     if (e != ERR_OK || !enrol_in_scope(x->actor->org_path, old.org_path)) {
         set_field(x->err_field, x->err_cap, "batch_id");
         return e ? e : ERR_OUT_OF_SCOPE;
@@ -889,7 +960,10 @@ static enum err cancel_tx(struct store_conn *c, void *arg)
     struct cancel_ctx *x = arg;
     struct store_enrolment_row r;
     memset(x->out, 0, sizeof(*x->out));
-    enum err e = store_enrolment_get(c, x->id, &r);
+    enum err e = audit_lock_chain(c);
+    if (e == ERR_OK) {
+        e = store_enrolment_get(c, x->id, &r);
+    }
     if (e != ERR_OK || !enrol_in_scope(x->actor->org_path, r.org_path)) {
         set_field(x->err_field, x->err_cap, "enrolment_id");
         return e ? e : ERR_OUT_OF_SCOPE;
@@ -920,7 +994,22 @@ static enum err cancel_tx(struct store_conn *c, void *arg)
     }
     if (e == ERR_OK && refund > 0) {
         e = invoice_post_refund(c, x->actor, pv->plan.code, refund, x->effective, r.id,
-                                &x->out->journal_entry_id);
+                                &x->out->journal_entry_id, &x->out->pending_id);
+        if (e == ERR_LIMIT_EXCEEDED) {
+            set_field(x->err_field, x->err_cap, "effective"); /* earned already */
+        }
+    }
+    if (e == ERR_OK) {
+        char d[DATE_TEXT_LEN + 1], n1[24], n2[24], n3[24], n4[24];
+        date_format(x->effective, d);
+        const char *pairs[] = {
+            "effective", d,
+            "refund_fen", num(n1, refund),
+            "unexpired_months", num(n2, months),
+            "journal_entry_id", num(n3, x->out->journal_entry_id),
+            "pending_id", num(n4, x->out->pending_id),
+        };
+        e = enrol_audit(c, x->actor, "enrolment.cancel", "enrolment", r.id, pairs, 5);
     }
     free(pv);
     x->out->refund_fen = refund;
@@ -935,4 +1024,222 @@ enum err enrol_cancel(struct store_conn *c, const struct enrol_actor *actor, int
     set_field(err_field, err_cap, "");
     struct cancel_ctx x = {actor, id, effective, out, err_field, err_cap};
     return store_with_tx(c, cancel_tx, &x);
+}
+
+/* ---------------------------------------------------------------- listings */
+
+static bool status_is_known(const char *s)
+{
+    static const char *const names[] = {"pending", "active", "lapsed", "cancelled"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(s, names[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+enum err enrol_list(struct store_conn *c, const struct enrol_actor *actor,
+                    const struct enrol_filter *f,
+                    enum err (*fn)(void *ctx, const struct enrol_view *v), void *ctx)
+{
+    if (f->limit < 1 || f->limit > ENROL_LIST_MAX ||
+        (f->expiring && (f->days < 0 || f->days > PLAN_DAYS_MAX))) {
+        return ERR_RANGE;
+    }
+    if (f->status != NULL && !status_is_known(f->status)) {
+        return ERR_INVALID;
+    }
+    struct store_enrolment_filter sf = {
+        .path_prefix = actor->org_path,
+        .member_id = f->member_id,
+        .employer_id = f->employer_id,
+        .plan_code = f->plan_code,
+        .status = f->status,
+        .expiring = f->expiring,
+        .from = f->as_of,
+        .to = date_add_days(f->as_of, f->expiring ? f->days : 0),
+        .after_id = f->after_id,
+        .limit = f->limit,
+    };
+    struct expiring_ctx x = {fn, ctx};
+    return store_enrolment_list(c, &sf, expiring_row, &x);
+}
+
+struct batch_rows_ctx {
+    enum err (*fn)(void *ctx, const struct enrol_view *v);
+    void *ctx;
+    size_t left;
+};
+
+static enum err batch_row(void *arg, const struct store_enrolment_row *r)
+{
+    struct batch_rows_ctx *x = arg;
+    if (x->left == 0) {
+        return ERR_EOF; /* enough: stop the scan */
+    }
+    x->left--;
+    struct enrol_view v;
+    view_of(r, &v);
+    return x->fn(x->ctx, &v);
+}
+
+enum err enrol_each_batch(struct store_conn *c, const struct enrol_actor *actor, int64_t batch_id,
+                          size_t limit, enum err (*fn)(void *ctx, const struct enrol_view *v),
+                          void *ctx)
+{
+    struct store_enrol_batch_row b;
+    enum err e = store_enrol_batch_get(c, batch_id, &b);
+    if (e != ERR_OK) {
+        return e;
+    }
+    if (!enrol_in_scope(actor->org_path, b.org_path)) {
+        return ERR_OUT_OF_SCOPE;
+    }
+    struct batch_rows_ctx x = {fn, ctx, limit};
+    e = store_enrolment_each_batch(c, batch_id, false, batch_row, &x);
+    return e == ERR_EOF ? ERR_OK : e;
+}
+
+struct rows {
+    struct store_enrolment_row *v;
+    size_t n;
+};
+
+static enum err rows_add(void *arg, const struct store_enrolment_row *r)
+{
+    struct rows *x = arg;
+    if (x->n == ENROL_LIST_MAX) {
+        return ERR_EOF;
+    }
+    x->v[x->n++] = *r;
+    return ERR_OK;
+}
+
+/* The last day of cover r gave, or false when it gave none (pending, lapsed,
+ * or cancelled from its first day). */
+static bool cover_end_of(const struct store_enrolment_row *r, struct date *end)
+{
+    if (strcmp(r->status, "active") == 0) {
+        *end = r->term_end;
+        return true;
+    }
+    if (strcmp(r->status, "cancelled") == 0 && r->has_cancelled_on &&
+        r->cancelled_on.day > r->term_start.day) {
+        *end = date_add_days(r->cancelled_on, -1);
+        return true;
+    }
+    return false;
+}
+
+static bool is_continuous(const struct rows *all, const struct store_enrolment_row *r,
+                          int32_t grace_days)
+{
+    for (size_t i = 0; i < all->n; i++) {
+        const struct store_enrolment_row *o = &all->v[i];
+        struct date end;
+        if (o->id != r->id && strcmp(o->plan_code, r->plan_code) == 0 && cover_end_of(o, &end) &&
+            end.day < r->term_start.day && r->term_start.day - end.day - 1 <= grace_days) {
+            return true;
+        }
+    }
+    return false;
+}
+
+enum err enrol_member_cover(struct store_conn *c, int64_t member_id,
+                            enum err (*fn)(void *ctx, const struct enrol_cover *cv), void *ctx)
+{
+    struct rows all = {malloc(ENROL_LIST_MAX * sizeof(*all.v)), 0};
+    struct plan_version *pv = malloc(sizeof(*pv));
+    struct enrol_cover *cv = malloc(sizeof(*cv));
+    enum err e = all.v && pv && cv ? ERR_OK : ERR_NOMEM;
+    if (e == ERR_OK) {
+        e = store_enrolment_each_member(c, member_id, rows_add, &all);
+        e = e == ERR_EOF ? ERR_OK : e;
+    }
+    pv->id = 0;
+    for (size_t i = 0; i < all.n && e == ERR_OK; i++) {
+        const struct store_enrolment_row *r = &all.v[i];
+        if (pv->id != r->plan_id && (e = plans_get_in_tx(c, r->plan_id, NULL, 0, pv)) != ERR_OK) {
+            break;
+        }
+        const struct plan *plan = &pv->plan;
+        memset(cv, 0, sizeof(*cv));
+        view_of(r, &cv->v);
+        snprintf(cv->plan_name, sizeof(cv->plan_name), "%s", plan->name);
+        cv->kind = plan->kind;
+        cv->continuous = is_continuous(&all, r, plan->renewal_grace_days);
+        cv->has_waiting =
+            plan->kind != PLAN_KIND_ACCIDENT && !cv->continuous && plan->waiting_days > 0;
+        cv->waiting_ends = date_add_days(r->term_start, cv->has_waiting ? plan->waiting_days : 0);
+        e = fn(ctx, cv);
+    }
+    free(all.v);
+    free(pv);
+    free(cv);
+    return e;
+}
+
+void enrol_mask_name(const char *name, size_t len, char out[ENROL_MASKED_NAME_MAX])
+{
+    size_t first = 0;
+    if (len > 0) {
+        unsigned char b = (unsigned char)name[0];
+        first = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        first = first > len ? len : first;
+    }
+    memcpy(out, name, first);
+    size_t rest = utf8_is_valid(name + first, len - first) ? utf8_count(name + first, len - first)
+                                                            : len - first;
+    if (rest > LIMIT_NAME_CHARS) {
+        rest = LIMIT_NAME_CHARS;
+    }
+    memset(out + first, '*', rest);
+    out[first + rest] = '\0';
+}
+
+enum err enrol_member_masked_name(struct store_conn *c, const struct enrol_actor *actor,
+                                  int64_t member_id, char out[ENROL_MASKED_NAME_MAX])
+{
+    struct store_enrol_member m;
+    char name[STORE_PAYER_NAME_BYTES + 1];
+    out[0] = '\0';
+    enum err e = store_enrol_member_get(c, member_id, &m);
+    if (e == ERR_OK && !enrol_in_scope(actor->org_path, m.org_path)) {
+        e = ERR_NOT_FOUND;
+    }
+    if (e == ERR_OK) {
+        e = store_enrol_member_name(c, member_id, name, sizeof(name));
+    }
+    if (e == ERR_OK) {
+        enrol_mask_name(name, strlen(name), out);
+    }
+    return e;
+}
+
+enum err enrol_batch_get(struct store_conn *c, const struct enrol_actor *actor, int64_t id,
+                         struct enrol_batch_view *out)
+{
+    struct store_enrol_batch_row b;
+    enum err e = store_enrol_batch_get(c, id, &b);
+    if (e != ERR_OK) {
+        return e;
+    }
+    if (!enrol_in_scope(actor->org_path, b.org_path)) {
+        return ERR_OUT_OF_SCOPE;
+    }
+    memset(out, 0, sizeof(*out));
+    out->id = b.b.id;
+    if (!enrol_kind_parse(b.kind, &out->kind)) {
+        return ERR_DB; /* the database's CHECK allows only the three */
+    }
+    snprintf(out->plan_code, sizeof(out->plan_code), "%s", b.plan_code);
+    out->employer_id = b.b.employer_id;
+    out->term_start = b.b.term_start;
+    out->term_end = b.b.term_end;
+    out->due_date = b.b.due_date;
+    out->shares = b.b.shares;
+    out->member_count = b.b.member_count;
+    out->renewal_of = b.b.renewal_of;
+    return ERR_OK;
 }

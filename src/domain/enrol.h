@@ -58,7 +58,15 @@
  *     "unexpired_months" worker_part * m / term_months rounded down, where
  *     m is the number of whole months from D to the term's end (the largest
  *     m with add_months(D, m) <= term_end + 1); only a paid (active)
- *     enrolment is refunded; the refund is posted to the ledger.
+ *     enrolment is refunded; the refund is posted to the ledger
+ *     (invoice_post_refund: a partial refund of the contribution schedules
+ *     the batch's worker-invoice receipts created, so earning stays exact).
+ *   - Audit: commit ("enrol.commit"), renewal ("enrol.renew") and
+ *     cancellation ("enrolment.cancel") append an audit event in their own
+ *     transaction.
+ *   - Concurrency: a commit first locks the members it may enrol
+ *     (store_enrol_lock_members), so two simultaneous enrolments of one
+ *     member in one plan cannot both pass the overlap check on PostgreSQL.
  */
 #ifndef HUZHU_DOMAIN_ENROL_H
 #define HUZHU_DOMAIN_ENROL_H
@@ -69,6 +77,8 @@
 
 #include "core/date.h"
 #include "core/err.h"
+#include "core/limits.h"
+#include "domain/audit.h"
 #include "domain/costshare.h"
 #include "domain/plan.h"
 #include "store/store.h"
@@ -83,15 +93,28 @@
 /* Rows enrol_expiring returns at most. */
 #define ENROL_EXPIRING_MAX 10000
 
-/* Who acts. The HTTP layer fills it from the session, the CLI as "/" (all). */
+/* Who acts. The HTTP layer fills it from the session, the CLI as "/" (all).
+ * login, org_id and request_id go to the audit trail (NULL / 0 read as none). */
 struct enrol_actor {
     int64_t user_id;      /* app_user id; 0 for the CLI or the system */
     const char *role;     /* role name, for the record; may be "" */
     const char *org_path; /* the subtree the actor may act in: "/1/4/"; "/" = all */
+    const char *login;    /* for the audit trail; NULL = "cli" when user_id is 0 */
+    int64_t org_id;       /* the actor's organisation; 0 = none */
+    const char *request_id; /* the HTTP request id, or NULL */
 };
 
 /* The CLI's actor: every organisation. */
 extern const struct enrol_actor enrol_actor_cli;
+
+/* The audit actor of a (pointers into a). */
+void enrol_audit_actor(const struct enrol_actor *a, struct audit_actor *out);
+
+/* Appends one audit event by actor inside the caller's open transaction,
+ * its detail the canonical JSON of pairs[0..2 * npairs) (audit_detail_pairs). */
+enum err enrol_audit(struct store_conn *c, const struct enrol_actor *actor, const char *action,
+                     const char *object_type, int64_t object_id, const char *const *pairs,
+                     size_t npairs) WARN_UNUSED;
 
 enum enrol_kind {
     ENROL_GROUP,      /* a unit enrols its roster or a selection */
@@ -217,7 +240,9 @@ enum err enrol_expiring(struct store_conn *c, const struct enrol_actor *actor, s
 struct enrol_cancel_result {
     int64_t refund_fen;
     int32_t unexpired_months;
-    int64_t journal_entry_id; /* ledger entry of the refund; 0 when none */
+    int64_t journal_entry_id; /* ledger entry of the refund; 0 when none (or pending) */
+    int64_t pending_id;       /* a refund above the fund's threshold awaiting a second
+                                 finance user (ledger maker-checker); 0 when none */
 };
 
 /*
@@ -229,6 +254,88 @@ struct enrol_cancel_result {
 enum err enrol_cancel(struct store_conn *c, const struct enrol_actor *actor, int64_t id,
                       struct date effective, struct enrol_cancel_result *out, char *err_field,
                       size_t err_cap) WARN_UNUSED;
+
+/* ------------------------------------------------------------- listings */
+
+/* Which enrolments enrol_list passes; 0 / NULL fields do not filter. */
+struct enrol_filter {
+    int64_t member_id;
+    int64_t employer_id;
+    const char *plan_code;
+    const char *status;        /* pending | active | lapsed | cancelled */
+    bool expiring;             /* active, not renewed, ending in [as_of, as_of + days] */
+    struct date as_of;
+    int32_t days;              /* 0..PLAN_DAYS_MAX */
+    int64_t after_id;          /* keyset: ids above it, ascending */
+    size_t limit;              /* 1..ENROL_LIST_MAX */
+};
+
+/* Most rows one enrol_list call passes. */
+#define ENROL_LIST_MAX 500
+
+/* Enrolments in the actor's subtree matching f, by id. ERR_RANGE for days
+ * or limit out of range, ERR_INVALID for an unknown status. */
+enum err enrol_list(struct store_conn *c, const struct enrol_actor *actor,
+                    const struct enrol_filter *f,
+                    enum err (*fn)(void *ctx, const struct enrol_view *v),
+                    void *ctx) WARN_UNUSED;
+
+
+/* A batch as the API shows it. */
+struct enrol_batch_view {
+    int64_t id;
+    enum enrol_kind kind;
+    char plan_code[PLAN_CODE_MAX];
+    int64_t employer_id; /* 0 = none */
+    struct date term_start, term_end, due_date;
+    int64_t shares;
+    int64_t member_count;
+    int64_t renewal_of; /* batch id, 0 = none */
+};
+
+/* One batch; NOT_FOUND, OUT_OF_SCOPE. */
+enum err enrol_batch_get(struct store_conn *c, const struct enrol_actor *actor, int64_t id,
+                         struct enrol_batch_view *out) WARN_UNUSED;
+
+/* The enrolments of a batch in seq order (at most limit); NOT_FOUND /
+ * OUT_OF_SCOPE for the batch. */
+enum err enrol_each_batch(struct store_conn *c, const struct enrol_actor *actor,
+                          int64_t batch_id, size_t limit,
+                          enum err (*fn)(void *ctx, const struct enrol_view *v),
+                          void *ctx) WARN_UNUSED;
+
+/* One enrolment as its member sees it (the worker portal). */
+struct enrol_cover {
+    struct enrol_view v;
+    char plan_name[PLAN_NAME_MAX];
+    enum plan_kind kind;
+    bool continuous;          /* a continuous renewal (spec: renewal_grace_days):
+                                 no new waiting period */
+    bool has_waiting;         /* an illness waiting period applies */
+    struct date waiting_ends; /* first day without it: term start + waiting_days */
+};
+
+/* Every enrolment of member_id, by plan code then term start (at most
+ * ENROL_LIST_MAX). Continuity: the member holds another enrolment of the
+ * same code that gave cover (active, or cancelled after its start) ending
+ * on E < start with days(E, start) - 1 <= renewal_grace_days. Accident
+ * plans never wait. */
+enum err enrol_member_cover(struct store_conn *c, int64_t member_id,
+                            enum err (*fn)(void *ctx, const struct enrol_cover *cv),
+                            void *ctx) WARN_UNUSED;
+
+/* Most bytes of a masked name: one character of up to 4 bytes and stars. */
+#define ENROL_MASKED_NAME_MAX (4 + LIMIT_NAME_CHARS + 1)
+
+/* "张**": the first character of name (len bytes, UTF-8), a '*' for each
+ * other one. Pure. */
+void enrol_mask_name(const char *name, size_t len, char out[ENROL_MASKED_NAME_MAX]);
+
+/* The masked name of a member in the actor's subtree; ERR_NOT_FOUND for an
+ * unknown member or one outside the subtree (never revealed). */
+enum err enrol_member_masked_name(struct store_conn *c, const struct enrol_actor *actor,
+                                  int64_t member_id,
+                                  char out[ENROL_MASKED_NAME_MAX]) WARN_UNUSED;
 
 /* ---------------------------------------------------- pure rules (no I/O) */
 

@@ -10,9 +10,11 @@
 #include "domain/invoice.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/assert.h"
+#include "core/money.h"
 #include "domain/audit.h"
 #include "domain/ledger.h"
 #include "store/store_enrol.h"
@@ -226,12 +228,27 @@ static enum err receipt_run(struct store_conn *c, struct receipt_ctx *x)
     if (out->journal_entry_id > 0) {
         e = store_receipt_set_journal(c, r.id, out->journal_entry_id);
     }
+    if (e == ERR_OK) {
+        /* the bank reference stays out of the detail: a long all-digit one
+         * looks like a card number to the audit trail */
+        char n1[24], n2[24], n3[24], n4[24], d[DATE_TEXT_LEN + 1];
+        snprintf(n1, sizeof(n1), "%lld", (long long)inv.id);
+        snprintf(n2, sizeof(n2), "%lld", (long long)req->amount_fen);
+        snprintf(n3, sizeof(n3), "%lld", (long long)out->activated);
+        snprintf(n4, sizeof(n4), "%lld", (long long)out->journal_entry_id);
+        date_format(req->paid_on, d);
+        const char *pairs[] = {"invoice_id", n1, "amount_fen", n2, "method",
+                               receipt_method_str(req->method), "paid_on", d, "activated", n3,
+                               "journal_entry_id", n4};
+        e = enrol_audit(c, x->actor, "invoice.receipt", "receipt", r.id, pairs, 6);
+    }
     return e;
 }
 
 static enum err receipt_tx(struct store_conn *c, void *arg)
 {
-    return receipt_run(c, arg);
+    enum err e = audit_lock_chain(c);
+    return e != ERR_OK ? e : receipt_run(c, arg);
 }
 
 static enum err receipt_check(const struct receipt_request *req, char *err_field, size_t err_cap)
@@ -292,8 +309,21 @@ struct lapse_ctx {
 static enum err lapse_tx(struct store_conn *c, void *arg)
 {
     struct lapse_ctx *x = arg;
-    return store_enrol_lapse(c, x->as_of, x->actor->org_path, INVOICE_LAPSE_REASON,
-                             &x->enrolments, &x->invoices);
+    enum err e = audit_lock_chain(c);
+    if (e == ERR_OK) {
+        e = store_enrol_lapse(c, x->as_of, x->actor->org_path, INVOICE_LAPSE_REASON,
+                              &x->enrolments, &x->invoices);
+    }
+    if (e == ERR_OK) {
+        char d[DATE_TEXT_LEN + 1], n1[24], n2[24];
+        date_format(x->as_of, d);
+        snprintf(n1, sizeof(n1), "%lld", (long long)x->enrolments);
+        snprintf(n2, sizeof(n2), "%lld", (long long)x->invoices);
+        const char *pairs[] = {"as_of", d, "lapsed_enrolments", n1, "lapsed_invoices", n2,
+                               "subtree", x->actor->org_path};
+        e = enrol_audit(c, x->actor, "invoice.lapse", "invoice", 0, pairs, 4);
+    }
+    return e;
 }
 
 enum err invoice_lapse_sweep(struct store_conn *c, const struct enrol_actor *actor,
@@ -314,11 +344,7 @@ enum err invoice_lapse_sweep(struct store_conn *c, const struct enrol_actor *act
 
 static void audit_actor_of(const struct enrol_actor *a, struct audit_actor *out)
 {
-    memset(out, 0, sizeof(*out));
-    out->user_id = a->user_id;
-    out->login = "";
-    out->role = a->role ? a->role : "";
-    out->request_id = "";
+    enrol_audit_actor(a, out);
 }
 
 static enum err post(struct store_conn *c, const struct enrol_actor *actor, enum ledger_kind kind,
@@ -354,29 +380,200 @@ enum err invoice_post_receipt(struct store_conn *c, const struct enrol_actor *ac
     return post(c, actor, LEDGER_KIND_CONTRIBUTION, &m, entry_id);
 }
 
+/* The schedules a refund can draw on: those the receipts of one invoice
+ * created, with what each has still unearned. */
+#define REFUND_SOURCES_MAX 64
+
+struct refund_source {
+    int64_t schedule_id;
+    int64_t left_fen;
+};
+
+struct entries_ctx {
+    int64_t entry[REFUND_SOURCES_MAX];
+    size_t n;
+};
+
+static enum err entry_row(void *arg, const struct store_receipt_row *r)
+{
+    struct entries_ctx *x = arg;
+    if (r->journal_entry > 0 && x->n < REFUND_SOURCES_MAX) {
+        x->entry[x->n++] = r->journal_entry;
+    }
+    return ERR_OK;
+}
+
+struct worker_inv_ctx {
+    int64_t id;
+};
+
+static enum err worker_row(void *arg, const struct store_invoice_row *r)
+{
+    struct worker_inv_ctx *x = arg;
+    if (strcmp(r->payer, costshare_payer_str(COSTSHARE_WORKER)) == 0) {
+        x->id = r->id;
+    }
+    return ERR_OK;
+}
+
 enum err invoice_post_refund(struct store_conn *c, const struct enrol_actor *actor,
                              const char *plan_code, int64_t amount_fen, struct date on,
-                             int64_t enrolment_id, int64_t *entry_id)
+                             int64_t enrolment_id, int64_t *entry_id, int64_t *pending_id)
 {
     /*
-     * NOT POSTED YET — interface gap with the ledger (reported to the lead).
-     * The ledger accepts a refund (2203 -> 1002, source "refund") only as
-     * the WHOLE unearned remainder of one contribution schedule, which it
-     * then cancels (ledger.c check_links). A cancellation refunds part of
-     * ONE worker's share of a receipt that paid for a whole batch, so it
-     * needs a partial refund against a schedule (reducing what the schedule
-     * still earns), e.g.
-     *     ledger_refund_partial_in_tx(c, actor, schedule_id, amount_fen, date,
-     *                                 source_id, idem_key, &result)
-     * Until it exists the refund is recorded on the enrolment (refund_fen,
-     * cancelled_on) so it can be posted later, and no entry is written.
+     * The worker's part was paid into the batch's worker invoice; each of its
+     * receipts posted 1002 <- 2203 with a contribution schedule for the term.
+     * The refund is taken from those schedules' unearned remainders, newest
+     * receipt first, as partial refunds: 2203 -> 1002, and each schedule
+     * then earns that much less (ledger_refund_partial_in_tx).
      */
-    (void)c;
-    (void)actor;
-    (void)plan_code;
-    (void)amount_fen;
-    (void)on;
-    (void)enrolment_id;
+    (void)plan_code; /* the schedules name their fund */
     *entry_id = 0;
+    *pending_id = 0;
+    if (amount_fen <= 0) {
+        return ERR_OK;
+    }
+    struct store_enrolment_row en;
+    struct worker_inv_ctx wi = {0};
+    struct entries_ctx ec = {.n = 0};
+    enum err e = store_enrolment_get(c, enrolment_id, &en);
+    if (e == ERR_OK) {
+        e = store_invoice_each_batch(c, en.batch_id, worker_row, &wi);
+    }
+    if (e == ERR_OK && wi.id == 0) {
+        return ERR_LIMIT_EXCEEDED; /* nothing of the worker's was invoiced: nothing to refund */
+    }
+    if (e == ERR_OK) {
+        e = store_receipt_each_invoice(c, wi.id, entry_row, &ec);
+    }
+    struct refund_source src[REFUND_SOURCES_MAX];
+    size_t n = 0;
+    int64_t available = 0;
+    for (size_t i = ec.n; i > 0 && e == ERR_OK; i--) {
+        struct store_ledger_schedule s;
+        bool found;
+        e = store_ledger_schedule_by_entry(c, ec.entry[i - 1], &found, &s);
+        if (e == ERR_OK && found && !s.cancelled) {
+            int64_t left = s.amount_fen - s.earned_fen - s.refunded_fen;
+            if (left > 0) {
+                src[n++] = (struct refund_source){s.id, left};
+                e = money_add(available, left, &available);
+            }
+        }
+    }
+    if (e != ERR_OK) {
+        return e;
+    }
+    if (available < amount_fen) {
+        return ERR_LIMIT_EXCEEDED; /* more than is still unearned: earned already */
+    }
+    struct audit_actor aa;
+    audit_actor_of(actor, &aa);
+    char date[DATE_TEXT_LEN + 1];
+    date_format(on, date);
+    int64_t due = amount_fen;
+    for (size_t i = 0; i < n && due > 0 && e == ERR_OK; i++) {
+        int64_t part = money_min(due, src[i].left_fen);
+        char key[LEDGER_KEY_MAX + 1];
+        snprintf(key, sizeof(key), "refund:enrolment:%lld:%lld", (long long)enrolment_id,
+                 (long long)src[i].schedule_id);
+        struct ledger_result res;
+        e = ledger_refund_partial_in_tx(c, &aa, src[i].schedule_id, part, date, key, &res);
+        if (e == ERR_OK && *entry_id == 0 && res.entry_id > 0) {
+            *entry_id = res.entry_id;
+        }
+        if (e == ERR_OK && *pending_id == 0 && res.outcome == LEDGER_PENDING) {
+            *pending_id = res.pending_id;
+        }
+        due -= part;
+    }
+    return e;
+}
+
+/* ---------------------------------------------------------------- listings */
+
+struct view_ctx {
+    enum err (*fn)(void *ctx, const struct invoice_view *v);
+    void *ctx;
+};
+
+static enum err view_row(void *arg, const struct store_invoice_row *r)
+{
+    struct view_ctx *x = arg;
+    struct invoice_view v;
+    view_of(r, &v);
+    return x->fn(x->ctx, &v);
+}
+
+enum err invoice_list(struct store_conn *c, const struct enrol_actor *actor,
+                      const struct invoice_filter *f,
+                      enum err (*fn)(void *ctx, const struct invoice_view *v), void *ctx,
+                      char *err_field, size_t err_cap)
+{
+    set_field(err_field, err_cap, "");
+    if (f->limit < 1 || f->limit > ENROL_LIST_MAX) {
+        set_field(err_field, err_cap, "limit");
+        return ERR_RANGE;
+    }
+    if (f->status != NULL && strcmp(f->status, "open") != 0 && strcmp(f->status, "paid") != 0 &&
+        strcmp(f->status, "lapsed") != 0) {
+        set_field(err_field, err_cap, "status");
+        return ERR_INVALID;
+    }
+    enum costshare_payer p;
+    if (f->payer != NULL && !payer_parse(f->payer, &p)) {
+        set_field(err_field, err_cap, "payer");
+        return ERR_INVALID;
+    }
+    struct store_invoice_filter sf = {actor->org_path, f->batch_id, f->status, f->payer,
+                                      f->after_id, f->limit};
+    struct view_ctx x = {fn, ctx};
+    return store_invoice_list(c, &sf, view_row, &x);
+}
+
+struct receipts_ctx {
+    struct store_receipt_row *v;
+    size_t n;
+};
+
+static enum err receipt_collect(void *arg, const struct store_receipt_row *r)
+{
+    struct receipts_ctx *x = arg;
+    if (x->n == ENROL_LIST_MAX) {
+        return ERR_EOF;
+    }
+    x->v[x->n++] = *r;
     return ERR_OK;
+}
+
+enum err invoice_get(struct store_conn *c, const struct enrol_actor *actor, int64_t id,
+                     struct invoice_view *out,
+                     enum err (*fn)(void *ctx, const struct receipt_view *r), void *ctx)
+{
+    struct store_invoice_row r;
+    enum err e = store_invoice_get(c, id, &r);
+    if (e != ERR_OK) {
+        return e;
+    }
+    if (!enrol_in_scope(actor->org_path, r.org_path)) {
+        return ERR_OUT_OF_SCOPE;
+    }
+    view_of(&r, out);
+    if (fn == NULL) {
+        return ERR_OK;
+    }
+    struct receipts_ctx x = {malloc(ENROL_LIST_MAX * sizeof(*x.v)), 0};
+    if (x.v == NULL) {
+        return ERR_NOMEM;
+    }
+    e = store_receipt_each_invoice(c, id, receipt_collect, &x);
+    e = e == ERR_EOF ? ERR_OK : e;
+    for (size_t i = 0; i < x.n && e == ERR_OK; i++) {
+        const struct store_receipt_row *s = &x.v[i];
+        struct receipt_view v = {s->id,         s->amount_fen, s->method,       s->bank_ref,
+                                 s->payer_name, s->paid_on,    s->journal_entry};
+        e = fn(ctx, &v);
+    }
+    free(x.v);
+    return e;
 }

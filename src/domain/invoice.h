@@ -25,6 +25,9 @@
  *   - Lapse: on a sweep as of D, every enrolment still pending in a batch
  *     due before D lapses with reason "unpaid_past_due", and the batch's
  *     invoices not fully paid become "lapsed".
+ *   - Audit: a new receipt ("invoice.receipt", without the bank reference)
+ *     and a sweep ("invoice.lapse") append an audit event in their own
+ *     transaction; a replayed receipt records nothing.
  */
 #ifndef HUZHU_DOMAIN_INVOICE_H
 #define HUZHU_DOMAIN_INVOICE_H
@@ -130,11 +133,53 @@ enum err invoice_post_receipt(struct store_conn *c, const struct enrol_actor *ac
                               int64_t receipt_id, const char *idem_key,
                               int64_t *entry_id) WARN_UNUSED;
 
-/* A refund on cancellation: debit 2203, credit bank 1002. NOT POSTED YET:
- * the ledger takes only whole-schedule refunds (see invoice.c); *entry_id
- * is 0 and the refund stays recorded on the enrolment. */
+/* A refund on cancellation (amount_fen > 0) of enrolment_id: partial
+ * refunds 2203 -> 1002 (ledger_refund_partial_in_tx) from the contribution
+ * schedules created by the receipts of its batch's worker invoice, newest
+ * first, each lowering what its schedule still earns. *entry_id gets the
+ * first entry posted; *pending_id a refund above the fund's threshold that
+ * waits for a second finance user (0 when none). ERR_LIMIT_EXCEEDED when
+ * those schedules have less unearned left than amount_fen (the months were
+ * earned already); the ledger's refusals otherwise. plan_code is unused:
+ * the schedules name their fund. */
 enum err invoice_post_refund(struct store_conn *c, const struct enrol_actor *actor,
                              const char *plan_code, int64_t amount_fen, struct date on,
-                             int64_t enrolment_id, int64_t *entry_id) WARN_UNUSED;
+                             int64_t enrolment_id, int64_t *entry_id,
+                             int64_t *pending_id) WARN_UNUSED;
+
+/* ------------------------------------------------------------- listings */
+
+/* Which invoices invoice_list passes; 0 / NULL do not filter. */
+struct invoice_filter {
+    int64_t batch_id;
+    const char *status; /* open | paid | lapsed */
+    const char *payer;  /* employer | union | worker | gift */
+    int64_t after_id;   /* keyset: ids above it, ascending */
+    size_t limit;       /* 1..ENROL_LIST_MAX */
+};
+
+/* Invoices in the actor's subtree matching f, by id. ERR_RANGE (limit),
+ * ERR_INVALID ("status" or "payer" unknown; err_field names it). */
+enum err invoice_list(struct store_conn *c, const struct enrol_actor *actor,
+                      const struct invoice_filter *f,
+                      enum err (*fn)(void *ctx, const struct invoice_view *v), void *ctx,
+                      char *err_field, size_t err_cap) WARN_UNUSED;
+
+struct receipt_view {
+    int64_t id;
+    int64_t amount_fen;
+    const char *method;
+    const char *bank_ref;
+    const char *payer_name;
+    struct date paid_on;
+    int64_t journal_entry_id; /* 0 = not posted */
+};
+
+/* One invoice and (fn may be NULL) its receipts in id order, at most
+ * ENROL_LIST_MAX. NOT_FOUND / OUT_OF_SCOPE. */
+enum err invoice_get(struct store_conn *c, const struct enrol_actor *actor, int64_t id,
+                     struct invoice_view *out,
+                     enum err (*fn)(void *ctx, const struct receipt_view *r),
+                     void *ctx) WARN_UNUSED;
 
 #endif

@@ -790,7 +790,7 @@ static enum err check_links(struct ledger_ctx *x, const struct nentry *ne, int64
             !found) {
             return e;
         }
-        if (s.earned_fen > 0 || s.cancelled) {
+        if (s.earned_fen > 0 || s.cancelled || s.refunded_fen > 0) {
             set_field(out, "entry_id");
             return ERR_CONFLICT; /* partly earned or refunded: refund what is unearned */
         }
@@ -800,23 +800,35 @@ static enum err check_links(struct ledger_ctx *x, const struct nentry *ne, int64
     if (ne->source != LEDGER_SRC_REFUND) {
         return ERR_OK;
     }
+    /* "N": the whole unearned remainder of schedule N, which is then cancelled;
+     * "N/part": part of it, at most the remainder (cancelled when it takes all) */
     char *end;
     long long id = strtoll(ne->source_id, &end, 10);
-    if (ne->source_id[0] == '\0' || *end != '\0' || id <= 0) {
+    bool partial = strcmp(end, STORE_LEDGER_PARTIAL_SUFFIX) == 0;
+    if (ne->source_id[0] == '\0' || (*end != '\0' && !partial) || id <= 0) {
         set_field(out, "source_id");
         return ERR_CONFLICT;
     }
     e = store_ledger_schedule_get(x->c, id, &s);
     if (e == ERR_NOT_FOUND || (e == ERR_OK && (s.fund_id != x->funds[ne->fund].id ||
-                                               s.cancelled ||
-                                               s.amount_fen - s.earned_fen != ne->total_fen))) {
+                                               s.cancelled))) {
         set_field(out, "source_id");
         return ERR_CONFLICT;
     }
-    if (e == ERR_OK) {
-        *cancel = s.id;
+    if (e != ERR_OK) {
+        return e;
     }
-    return e;
+    int64_t left = s.amount_fen - s.earned_fen - s.refunded_fen;
+    if (partial && ne->total_fen > left) {
+        set_field(out, "amount_fen");
+        return ERR_LIMIT_EXCEEDED; /* more than is still unearned */
+    }
+    if (!partial && ne->total_fen != left) {
+        set_field(out, "source_id");
+        return ERR_CONFLICT;
+    }
+    *cancel = ne->total_fen == left ? s.id : 0;
+    return ERR_OK;
 }
 
 /* --- posting ---------------------------------------------------------------------- */
@@ -1294,7 +1306,7 @@ static enum err refund_tx(struct store_conn *c, void *ctx)
     snprintf(source_id, sizeof(source_id), "%lld", (long long)s.id);
     /* a cancelled schedule earns no more, so a replay rebuilds the same entry and
      * finds it; a new refund of it is refused in check_links */
-    int64_t left = s.amount_fen - s.earned_fen;
+    int64_t left = s.amount_fen - s.earned_fen - s.refunded_fen;
     struct ledger_line_in lines[2] = {
         {LEDGER_UNEARNED, LEDGER_DEBIT, left},
         {LEDGER_BANK, LEDGER_CREDIT, left},
@@ -1331,6 +1343,93 @@ enum err ledger_refund_schedule(struct store_conn *c, const struct audit_actor *
 {
     struct refund_job j = {actor, schedule_id, date, idem_key, out};
     enum err e = store_with_tx(c, refund_tx, &j);
+    if (e != ERR_OK) {
+        result_clear(out);
+        out->err = e;
+    }
+    return out->err;
+}
+
+enum err ledger_refund_partial_in_tx(struct store_conn *c, const struct audit_actor *actor,
+                                     int64_t schedule_id, int64_t amount_fen, const char *date,
+                                     const char *idem_key, struct ledger_result *out)
+{
+    struct store_ledger_schedule s;
+    result_clear(out);
+    if (amount_fen <= 0) {
+        set_field(out, "amount_fen");
+        out->err = ERR_INVALID_MONEY;
+        return out->err;
+    }
+    enum err e = store_ledger_schedule_get(c, schedule_id, &s);
+    if (e == ERR_NOT_FOUND) {
+        set_field(out, "schedule_id");
+        out->err = e;
+        return e;
+    }
+    if (e != ERR_OK) {
+        return e;
+    }
+    if (sodium_init() < 0) {
+        return ERR_INTERNAL;
+    }
+    struct ledger_ctx *x;
+    if ((e = ledger_ctx_load(c, &x)) != ERR_OK) {
+        return e;
+    }
+    int f = ledger_ctx_fund_by_id(x, s.fund_id);
+    ASSERT(f >= 0);
+    char source_id[32];
+    snprintf(source_id, sizeof(source_id), "%lld" STORE_LEDGER_PARTIAL_SUFFIX, (long long)s.id);
+    struct ledger_line_in lines[2] = {
+        {LEDGER_UNEARNED, LEDGER_DEBIT, amount_fen},
+        {LEDGER_BANK, LEDGER_CREDIT, amount_fen},
+    };
+    struct ledger_entry_in in = {
+        .fund = x->funds[f].code,
+        .date = date,
+        .source = LEDGER_SRC_REFUND,
+        .source_id = source_id,
+        .memo = "partial refund of the unearned contribution",
+        .idem_key = idem_key,
+        .lines = lines,
+        .nlines = 2,
+    };
+    /* check_links refuses more than the unearned remainder (a replay is found by
+     * its key first) and lowers what the schedule earns: its refunded_fen is the
+     * sum of these entries */
+    e = ctx_reserve(x, 1);
+    if (e == ERR_OK) {
+        e = post_one(x, actor, &in, 0, out);
+    }
+    if (e == ERR_OK && out->err == ERR_OK && !out->replayed && out->outcome == LEDGER_POSTED) {
+        e = ledger_ctx_flush(x);
+    }
+    ledger_ctx_free(x);
+    return e != ERR_OK ? e : out->err;
+}
+
+struct partial_job {
+    const struct audit_actor *actor;
+    int64_t schedule_id, amount_fen;
+    const char *date, *idem_key;
+    struct ledger_result *out;
+};
+
+static enum err partial_tx(struct store_conn *c, void *ctx)
+{
+    struct partial_job *j = ctx;
+    enum err e = ledger_refund_partial_in_tx(c, j->actor, j->schedule_id, j->amount_fen, j->date,
+                                             j->idem_key, j->out);
+    return e == j->out->err ? ERR_OK : e; /* a refused refund wrote nothing: commit */
+}
+
+enum err ledger_refund_partial(struct store_conn *c, const struct audit_actor *actor,
+                               int64_t schedule_id, int64_t amount_fen, const char *date,
+                               const char *idem_key, struct ledger_result *out)
+{
+    struct partial_job j = {actor, schedule_id, amount_fen, date, idem_key, out};
+    enum err e = store_with_tx(c, partial_tx, &j);
     if (e != ERR_OK) {
         result_clear(out);
         out->err = e;
@@ -1542,4 +1641,41 @@ enum err ledger_fund_create(struct store_conn *c, const struct audit_actor *acto
     }
     struct fund_job j = {actor, code, name, mgmt_cap_bp, approval_threshold_fen, out_id};
     return store_with_tx(c, fund_tx, &j);
+}
+
+/* --- payments approved elsewhere (payout batches) ------------------------------------------ */
+
+enum err ledger_post_checked_in_tx(struct store_conn *c, const struct audit_actor *actor,
+                                   const struct ledger_entry_in *in, int64_t maker_id,
+                                   int64_t checker_id, struct ledger_result *out)
+{
+    result_clear(out);
+    if (checker_id != 0 && checker_id == maker_id) {
+        out->err = ERR_SAME_USER;
+        return out->err;
+    }
+    if (sodium_init() < 0) {
+        return ERR_INTERNAL;
+    }
+    struct ledger_ctx *x;
+    enum err e = ledger_ctx_load(c, &x);
+    if (e != ERR_OK) {
+        return e;
+    }
+    struct nentry ne;
+    out->err = ledger_normalize(x, in, 0, &ne, out);
+    if (out->err == ERR_OK) {
+        /* approving: the batch's checker already decided; never pending again */
+        struct post_opts o = {.approving = checker_id != 0, .created_by = maker_id,
+                              .approved_by = checker_id};
+        e = ctx_reserve(x, 1);
+        if (e == ERR_OK) {
+            e = ledger_post_normalized(x, actor, &ne, &o, out);
+        }
+        if (e == ERR_OK && out->err == ERR_OK && !out->replayed) {
+            e = ledger_ctx_flush(x);
+        }
+    }
+    ledger_ctx_free(x);
+    return e != ERR_OK ? e : out->err;
 }

@@ -243,11 +243,38 @@ enum err ledger_post_kind(struct store_conn *c, const struct audit_actor *actor,
  * source refund, source_id the schedule id; maker-checker applies) and
  * cancels the schedule so nothing more is earned. A refund posted through
  * ledger_post must have the same shape (source_id an open schedule of the
- * fund, amount its whole unearned remainder) or is ERR_CONFLICT.
+ * fund, amount its whole unearned remainder) or is ERR_CONFLICT. A partial refund
+ * posted by hand has source_id "<schedule_id>/part" and at most the remainder.
  * ERR_NOT_FOUND, ERR_CONFLICT (cancelled or fully earned). */
 enum err ledger_refund_schedule(struct store_conn *c, const struct audit_actor *actor,
                                 int64_t schedule_id, const char *date, const char *idem_key,
                                 struct ledger_result *out) WARN_UNUSED;
+
+/*
+ * Refunds amount_fen (> 0) of what is still unearned of a contribution
+ * schedule, e.g. part of one worker's share cancelled before the term ends:
+ * one entry 2203 -> 1002, source refund, source_id "<schedule_id>/part"
+ * (maker-checker applies: above the fund's threshold it waits as a pending
+ * payment, and the remainder is checked again when it posts). The schedule
+ * then earns amount_fen less: earning month m moves
+ *     max(0, floor(A' * days_through_m / D) - earned so far),
+ * A' = amount - partial refunds, so what it earns in all is exactly A', no
+ * month goes negative, and a schedule without refunds earns as before. A
+ * refund of the whole remainder also cancels the schedule. Runs inside the
+ * caller's transaction; returns out->err or a database error:
+ * ERR_INVALID_MONEY ("amount_fen"), ERR_NOT_FOUND ("schedule_id"),
+ * ERR_CONFLICT (cancelled), ERR_LIMIT_EXCEEDED ("amount_fen": more than the
+ * unearned remainder), ERR_PERIOD_CLOSED, ERR_IDEMPOTENCY_MISMATCH. A
+ * refused refund writes nothing.
+ */
+enum err ledger_refund_partial_in_tx(struct store_conn *c, const struct audit_actor *actor,
+                                     int64_t schedule_id, int64_t amount_fen, const char *date,
+                                     const char *idem_key, struct ledger_result *out) WARN_UNUSED;
+
+/* The same in a transaction of its own. */
+enum err ledger_refund_partial(struct store_conn *c, const struct audit_actor *actor,
+                               int64_t schedule_id, int64_t amount_fen, const char *date,
+                               const char *idem_key, struct ledger_result *out) WARN_UNUSED;
 
 /* Posts the mirror of entry_id dated `date` (source reversal, reversal_of
  * set); an entry can be reversed once (ERR_CONFLICT after). Reversals,
@@ -272,6 +299,17 @@ enum err ledger_approve(struct store_conn *c, const struct audit_actor *actor, i
  * UTF-8); audits "ledger.payment_refuse". Same role rules as approval. */
 enum err ledger_refuse(struct store_conn *c, const struct audit_actor *actor, int64_t pending_id,
                        const char *reason) WARN_UNUSED;
+
+/* Posts a payment a second finance user approved outside the pending
+ * table (a payout batch, domain/payout.h), inside the caller's
+ * transaction: maker is created_by, checker approved_by (0: none, when the
+ * payment was below the threshold at its decision), and the entry is
+ * posted without becoming a pending payment again. Idempotency, fund-use
+ * rules, periods and limits apply as to any entry. ERR_SAME_USER when a
+ * non-zero checker is the maker. Returns out->err like ledger_post_in_tx. */
+enum err ledger_post_checked_in_tx(struct store_conn *c, const struct audit_actor *actor,
+                                   const struct ledger_entry_in *in, int64_t maker_id,
+                                   int64_t checker_id, struct ledger_result *out) WARN_UNUSED;
 
 /* --- funds ----------------------------------------------------------------- */
 
@@ -390,6 +428,7 @@ struct ledger_entry_filter {
     const char *to_date;   /* value date <= */
     int64_t after_id;
     size_t limit;          /* 1..LIMIT_PAGE_MAX; 0 means LIMIT_PAGE_DEFAULT */
+    const char *account;   /* chart code ('2241'): entries with a line on it */
 };
 
 /* Calls fn for each matching entry (the view is valid during the call).

@@ -140,7 +140,15 @@ static enum err schedule_due(const struct store_ledger_schedule *s, int py, int 
                              struct sched_part *p, bool *due)
 {
     size_t n;
-    enum err e = ledger_split_by_days(s->amount_fen, s->cover_start, s->cover_end, p->parts,
+    /* partial refunds lower what the schedule earns in all (ledger.h,
+     * ledger_refund_partial_in_tx): split that, and earn each month what
+     * its cumulative share passes what is already earned */
+    int64_t amount = s->amount_fen - s->refunded_fen;
+    *due = false;
+    if (amount <= 0) {
+        return ERR_OK;
+    }
+    enum err e = ledger_split_by_days(amount, s->cover_start, s->cover_end, p->parts,
                                       LEDGER_COVER_MONTHS_MAX, &n);
     if (e != ERR_OK) {
         return ERR_DB; /* the schedule was valid when written */
@@ -161,7 +169,18 @@ static enum err schedule_due(const struct store_ledger_schedule *s, int py, int 
     p->from = (size_t)first;
     p->to = (size_t)last;
     p->amount_fen = 0;
-    for (size_t i = p->from; i <= p->to; i++) {
+    int64_t cum = 0, earned = s->earned_fen;
+    for (size_t i = 0; i <= p->to; i++) {
+        if ((e = money_add(cum, p->parts[i], &cum)) != ERR_OK) {
+            return e;
+        }
+        if (i < p->from) {
+            continue;
+        }
+        /* without refunds earned == the cumulative share before month i, so
+         * this is parts[i] exactly; after a refund it never goes below 0 */
+        p->parts[i] = cum > earned ? cum - earned : 0;
+        earned += p->parts[i];
         if ((e = money_add(p->amount_fen, p->parts[i], &p->amount_fen)) != ERR_OK) {
             return e;
         }
@@ -721,6 +740,9 @@ enum err ledger_entries(struct store_conn *c, const struct ledger_entry_filter *
                                                                        LEDGER_SOURCE_ID_MAX))) {
         return f->limit > LIMIT_PAGE_MAX ? ERR_TOO_LARGE : ERR_INVALID;
     }
+    if (f->account && (strlen(f->account) != 4 || strspn(f->account, "0123456789") != 4)) {
+        return ERR_INVALID;
+    }
     struct entries_walk *w = calloc(1, sizeof(*w));
     if (w == NULL) {
         return ERR_NOMEM;
@@ -736,7 +758,8 @@ enum err ledger_entries(struct store_conn *c, const struct ledger_entry_filter *
         struct store_ledger_entry_filter sf = {
             .after_id = f->after_id, .fund_id = fund >= 0 ? w->x->funds[fund].id : 0,
             .source_type = f->source, .source_id = f->source_id, .from_date = f->from_date,
-            .to_date = f->to_date, .limit = f->limit ? f->limit : LIMIT_PAGE_DEFAULT};
+            .to_date = f->to_date, .limit = f->limit ? f->limit : LIMIT_PAGE_DEFAULT,
+            .account_code = f->account};
         e = store_ledger_entry_each(c, &sf, entry_view, w, out_n);
     }
     ledger_ctx_free(w->x);
@@ -970,7 +993,8 @@ static enum err verify_tx(struct store_conn *c, void *ctx)
         problem(out, "reversal %lld does not mirror the entry it reverses", (long long)bad);
     }
     if (e == ERR_OK && out->ok && (e = store_ledger_check_schedules(c, &bad)) == ERR_OK && bad) {
-        problem(out, "contribution schedule %lld: earned amount differs from its earnings",
+        problem(out, "contribution schedule %lld: earned amount differs from its earnings or passes"
+                " what its refunds left",
                 (long long)bad);
     }
     free(w.acct_of_id);

@@ -42,7 +42,36 @@ static void now_text(char buf[24])
     strftime(buf, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Appends the audit event of a plan action (caller's transaction). */
+static enum err plan_audit(struct store_conn *c, const struct audit_actor *actor,
+                           const char *action, const char *code, int64_t version, int64_t id)
+{
+    char detail[256], ver[24], idt[24];
+    snprintf(ver, sizeof(ver), "%lld", (long long)version);
+    snprintf(idt, sizeof(idt), "%lld", (long long)id);
+    const char *pairs[] = {"code", code, "version", ver};
+    enum err e = audit_detail_pairs(pairs, 2, detail, sizeof(detail));
+    if (e != ERR_OK) {
+        return e;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct audit_event ev = {
+        .at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+        .actor = *actor,
+        .action = action,
+        .object_type = "plan_version",
+        .object_id = idt,
+        .detail = detail,
+    };
+    return audit_append(c, &ev, NULL);
+}
+
+/* The command line's actor for the plain (un-suffixed) functions. */
+static const struct audit_actor plans_actor_cli = {0, "cli", "", 0, ""};
+
 struct load_ctx {
+    const struct audit_actor *actor;
     const struct plan *plan;
     const char *document;
     int64_t id;
@@ -51,12 +80,25 @@ struct load_ctx {
 static enum err load_tx(struct store_conn *c, void *arg)
 {
     struct load_ctx *x = arg;
-    return store_plan_insert(c, x->plan->code, x->plan->version, x->plan->name,
-                             plan_kind_str(x->plan->kind), x->document, &x->id);
+    enum err e = audit_lock_chain(c);
+    if (e == ERR_OK) {
+        e = store_plan_insert(c, x->plan->code, x->plan->version, x->plan->name,
+                              plan_kind_str(x->plan->kind), x->document, &x->id);
+    }
+    if (e == ERR_OK) {
+        e = plan_audit(c, x->actor, "plan.load", x->plan->code, x->plan->version, x->id);
+    }
+    return e;
 }
 
 enum err plans_load(struct store_conn *c, const json_t *doc, int64_t *out_id, char *err_field,
                     size_t err_cap)
+{
+    return plans_load_as(c, &plans_actor_cli, doc, out_id, err_field, err_cap);
+}
+
+enum err plans_load_as(struct store_conn *c, const struct audit_actor *actor, const json_t *doc,
+                       int64_t *out_id, char *err_field, size_t err_cap)
 {
     struct plan *p = malloc(sizeof(*p));
     if (p == NULL) {
@@ -71,7 +113,7 @@ enum err plans_load(struct store_conn *c, const json_t *doc, int64_t *out_id, ch
         e = text ? ERR_OK : ERR_NOMEM;
     }
     if (e == ERR_OK) {
-        struct load_ctx x = {p, text, 0};
+        struct load_ctx x = {actor, p, text, 0};
         e = store_with_tx(c, load_tx, &x);
         if (e == ERR_OK && out_id != NULL) {
             *out_id = x.id;
@@ -86,6 +128,7 @@ enum err plans_load(struct store_conn *c, const json_t *doc, int64_t *out_id, ch
 }
 
 struct state_ctx {
+    const struct audit_actor *actor;
     const char *code;
     int64_t version;
     const char *from, *to;
@@ -94,9 +137,20 @@ struct state_ctx {
 static enum err state_tx(struct store_conn *c, void *arg)
 {
     struct state_ctx *x = arg;
-    char at[24];
+    char at[24], action[24];
     now_text(at);
-    return store_plan_set_state(c, x->code, x->version, x->from, x->to, at);
+    enum err e = audit_lock_chain(c);
+    if (e == ERR_OK) {
+        e = store_plan_set_state(c, x->code, x->version, x->from, x->to, at);
+    }
+    struct store_plan_row row;
+    if (e == ERR_OK && (e = store_plan_get(c, 0, x->code, x->version, &row)) == ERR_OK) {
+        free(row.document);
+        snprintf(action, sizeof(action), "plan.%s", strcmp(x->to, "closed") == 0 ? "close"
+                                                                                 : "publish");
+        e = plan_audit(c, x->actor, action, x->code, x->version, row.id);
+    }
+    return e;
 }
 
 /* Defaults of a plan's fund, as the ledger migration's. */
@@ -105,23 +159,34 @@ static enum err state_tx(struct store_conn *c, void *arg)
 
 enum err plans_publish(struct store_conn *c, const char *code, int64_t version)
 {
-    struct state_ctx x = {code, version, "draft", "published"};
+    return plans_publish_as(c, &plans_actor_cli, code, version);
+}
+
+enum err plans_publish_as(struct store_conn *c, const struct audit_actor *actor, const char *code,
+                          int64_t version)
+{
+    struct state_ctx x = {actor, code, version, "draft", "published"};
     enum err e = store_with_tx(c, state_tx, &x);
     if (e != ERR_OK) {
         return e;
     }
     /* contributions to the plan post to its own fund (ledger.h): create it
      * with the first published version */
-    static const struct audit_actor system = {0, "", "", 0, ""};
     int64_t fund_id;
-    e = ledger_fund_create(c, &system, code, code, PLANS_FUND_MGMT_CAP_BP, PLANS_FUND_APPROVAL_FEN,
+    e = ledger_fund_create(c, actor, code, code, PLANS_FUND_MGMT_CAP_BP, PLANS_FUND_APPROVAL_FEN,
                            &fund_id);
     return e == ERR_EXISTS ? ERR_OK : e;
 }
 
 enum err plans_close(struct store_conn *c, const char *code, int64_t version)
 {
-    struct state_ctx x = {code, version, "published", "closed"};
+    return plans_close_as(c, &plans_actor_cli, code, version);
+}
+
+enum err plans_close_as(struct store_conn *c, const struct audit_actor *actor, const char *code,
+                        int64_t version)
+{
+    struct state_ctx x = {actor, code, version, "published", "closed"};
     return store_with_tx(c, state_tx, &x);
 }
 

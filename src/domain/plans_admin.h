@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "core/err.h"
+#include "domain/audit.h"
 #include "domain/plan.h"
 #include "store/store.h"
 
@@ -44,6 +45,16 @@ enum err plans_publish(struct store_conn *c, const char *code, int64_t version) 
 
 /* published -> closed. ERR_NOT_FOUND, or ERR_CONFLICT when not published. */
 enum err plans_close(struct store_conn *c, const char *code, int64_t version) WARN_UNUSED;
+
+/* The same three, audited as actor ("plan.load", "plan.publish",
+ * "plan.close", in the transaction of the change); the plain ones above
+ * act as the command line. */
+enum err plans_load_as(struct store_conn *c, const struct audit_actor *actor, const json_t *doc,
+                       int64_t *out_id, char *err_field, size_t err_cap) WARN_UNUSED;
+enum err plans_publish_as(struct store_conn *c, const struct audit_actor *actor, const char *code,
+                          int64_t version) WARN_UNUSED;
+enum err plans_close_as(struct store_conn *c, const struct audit_actor *actor, const char *code,
+                        int64_t version) WARN_UNUSED;
 
 /* A stored version, parsed. */
 struct plan_version {

@@ -350,6 +350,12 @@ static enum err serve_api(const struct http_input *in, struct http_request *req,
         if (e) {
             return e;
         }
+    } else if (m.route->body == HTTP_BODY_UPLOAD) {
+        if (in->body_too_large) {
+            return http_response_fail(resp, ERR_TOO_LARGE, NULL, "the upload is larger than 32 MiB");
+        }
+        req->upload = in->body_len > 0 ? in->body : NULL;
+        req->upload_len = in->body != NULL ? in->body_len : 0;
     }
     return m.route->handler(req, resp);
 }
@@ -412,6 +418,7 @@ void http_handle(const struct http_input *in, const struct http_env *env, struct
     req.header_fn = in->header_fn;
     req.header_ctx = in->header_ctx;
     req.store = env->store;
+    req.fc = env->fc;
     struct auth_config auth_default;
     if (env->auth == NULL) {
         auth_config_default(&auth_default);

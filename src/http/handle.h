@@ -47,7 +47,8 @@ struct http_input {
     void *header_ctx;
     const char *body;       /* request body, or NULL */
     size_t body_len;        /* bytes of body */
-    bool body_too_large;    /* the body passed LIMIT_HTTP_BODY_BYTES and was dropped */
+    bool body_too_large;    /* the body passed the route's limit (http_route_body_limit)
+                               and was dropped */
     bool headers_too_large; /* request line and headers passed LIMIT_HTTP_HEADER_BYTES */
     const char *peer_ip;    /* the TCP peer's numeric address, or NULL */
     bool peer_is_loopback;  /* the peer is 127.0.0.0/8 or ::1: trust its proxy headers */
@@ -58,6 +59,7 @@ struct http_env {
     struct store *store; /* connection pool, or NULL (health then says degraded) */
     int static_dir_fd;   /* directory of web assets, or -1 */
     const struct auth_config *auth; /* session timeouts and login limits; NULL: defaults */
+    const struct fieldcrypt *fc;    /* field-encryption keys, or NULL (req->fc) */
 };
 
 /* Fills out (pointing into env->arena or static memory) for the request.

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "core/log.h"
 #include "http/response.h"
 #include "store/store.h"
@@ -137,6 +138,34 @@ enum err http_route_match(const struct http_route *routes, size_t count, enum ht
         return ERR_OK;
     }
     return copy_params(out->route, segs, seg_count, arena, out);
+}
+
+size_t http_route_body_limit(const struct http_route *routes, size_t count, const char *method,
+                             const char *path)
+{
+    struct segment segs[HTTP_PATH_SEGMENTS_MAX];
+    size_t seg_count;
+    enum http_method m = http_method_parse(method);
+    if (m == HTTP_METHOD_OTHER || !split_path(path, segs, &seg_count)) {
+        return LIMIT_HTTP_BODY_BYTES;
+    }
+    uint64_t best = 0;
+    const struct http_route *chosen = NULL;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t spec = pattern_match(routes[i].pattern, segs, seg_count);
+        if (spec == 0 || spec < best) {
+            continue;
+        }
+        if (spec > best) {
+            best = spec;
+            chosen = NULL;
+        }
+        if (chosen == NULL && route_has_method(&routes[i], m)) {
+            chosen = &routes[i];
+        }
+    }
+    return chosen != NULL && chosen->body == HTTP_BODY_UPLOAD ? LIMIT_UPLOAD_BYTES
+                                                               : LIMIT_HTTP_BODY_BYTES;
 }
 
 enum http_method http_method_parse(const char *text)
@@ -342,7 +371,7 @@ static bool route_is_valid(const struct http_route *r)
     if (r->roles == 0 || (r->roles != HTTP_ROLE_PUBLIC && (r->roles & ~AUTH_ROLES_ALL) != 0)) {
         return false;
     }
-    if (r->body != HTTP_BODY_NONE && r->body != HTTP_BODY_JSON) {
+    if (r->body != HTTP_BODY_NONE && r->body != HTTP_BODY_JSON && r->body != HTTP_BODY_UPLOAD) {
         return false;
     }
     struct segment segs[HTTP_PATH_SEGMENTS_MAX];

@@ -35,6 +35,7 @@
 struct store;
 struct store_conn;
 struct http_response;
+struct fieldcrypt;
 
 enum http_method {
     HTTP_METHOD_OTHER = 0, /* anything we do not serve (TRACE, CONNECT, ...) */
@@ -67,6 +68,9 @@ enum http_body {
     HTTP_BODY_JSON,     /* a JSON body is required: Content-Type application/json,
                            UTF-8, <= LIMIT_HTTP_BODY_BYTES, depth <= LIMIT_JSON_DEPTH;
                            parsed into req->body before the handler runs */
+    HTTP_BODY_UPLOAD,   /* raw bytes (a CSV roster, a document) of any Content-Type (the
+                           handler checks it), <= LIMIT_UPLOAD_BYTES (the server reads up to
+                           http_route_body_limit() for the route); in req->upload */
 };
 
 #define HTTP_PARAMS_MAX 8         /* ":name" parameters in one pattern */
@@ -118,6 +122,11 @@ struct http_request {
     struct store_conn *conn;               /* taken on first use, given back after the handler */
     const struct auth_config *auth;        /* session timeouts and login limits */
     const struct auth_session *session;    /* the caller's session (non-public routes) */
+    const char *upload;                    /* HTTP_BODY_UPLOAD routes: the body bytes (not
+                                              NUL-terminated; NULL when empty) */
+    size_t upload_len;                     /* bytes of upload */
+    const struct fieldcrypt *fc;           /* field-encryption keys; NULL when the server
+                                              runs without a key file */
 };
 
 /* Value of path parameter name (without the ':'), or NULL. */
@@ -187,6 +196,13 @@ struct http_match {
 enum err http_route_match(const struct http_route *routes, size_t count, enum http_method method,
                           const char *path, struct arena *arena,
                           struct http_match *out) WARN_UNUSED;
+
+/* The most body bytes a request for method and path (as sent, decoded) may
+ * carry: LIMIT_UPLOAD_BYTES when the route it reaches is HTTP_BODY_UPLOAD,
+ * else LIMIT_HTTP_BODY_BYTES (also for unknown paths). Called by the server
+ * when the headers are in, before any body byte is read. */
+size_t http_route_body_limit(const struct http_route *routes, size_t count, const char *method,
+                             const char *path);
 
 /* Comma-separated role names of a mask ("public", "admin,auditor") into
  * buf (cap >= 160). */

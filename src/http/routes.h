@@ -55,14 +55,92 @@ http_handler_fn route_orgs_get;
 http_handler_fn route_reports_registry_summary;
 
 /* route_registry.c: employers, members, roster imports */
+http_handler_fn route_orgs_create;
+http_handler_fn route_orgs_update;
+http_handler_fn route_employers_list;
+http_handler_fn route_employers_get;
+http_handler_fn route_employers_create;
+http_handler_fn route_employers_update;
+http_handler_fn route_members_list;
+http_handler_fn route_members_get;
+http_handler_fn route_members_create;
+http_handler_fn route_members_update;
+http_handler_fn route_members_reveal;
+http_handler_fn route_me_get;
+http_handler_fn route_imports_members;
+http_handler_fn route_imports_employers;
+http_handler_fn route_imports_get;
+http_handler_fn route_imports_report;
 
 /* route_enrol.c: plans, enrolment, invoices, receipts */
+http_handler_fn route_plans_list;
+http_handler_fn route_plans_get;
+http_handler_fn route_plans_create;
+http_handler_fn route_plans_publish;
+http_handler_fn route_plans_close;
+http_handler_fn route_enrolments_preview;
+http_handler_fn route_enrolments_create;
+http_handler_fn route_enrolments_list;
+http_handler_fn route_enrolments_get;
+http_handler_fn route_enrolments_cancel;
+http_handler_fn route_batches_renew;
+http_handler_fn route_me_enrolments;
+http_handler_fn route_invoices_list;
+http_handler_fn route_invoices_get;
+http_handler_fn route_invoices_receipt;
+http_handler_fn route_invoices_lapse;
 
 /* route_ledger.c: fund ledger, payout batches */
+http_handler_fn route_ledger_accounts;
+http_handler_fn route_ledger_balances;
+http_handler_fn route_ledger_entries;
+http_handler_fn route_ledger_entry_get;
+http_handler_fn route_ledger_entry_post;
+http_handler_fn route_ledger_entry_reverse;
+http_handler_fn route_ledger_pending;
+http_handler_fn route_ledger_pending_approve;
+http_handler_fn route_ledger_pending_refuse;
+http_handler_fn route_ledger_earn;
+http_handler_fn route_ledger_close;
+http_handler_fn route_ledger_report;
+http_handler_fn route_ledger_verify;
+http_handler_fn route_ledger_bank_statements;
+http_handler_fn route_payout_batches_list;
+http_handler_fn route_payout_batches_create;
+http_handler_fn route_payout_batch_get;
+http_handler_fn route_payout_batch_approve;
+http_handler_fn route_payout_batch_refuse;
+http_handler_fn route_payout_bank_file_csv;
+http_handler_fn route_payout_bank_file_xlsx;
+http_handler_fn route_payout_batch_results;
 
 /* route_claims.c: claims, documents, referrals */
+http_handler_fn route_claims_create;
+http_handler_fn route_claims_list;
+http_handler_fn route_claims_get;
+http_handler_fn route_claims_submit;
+http_handler_fn route_claims_assess;
+http_handler_fn route_claims_approve;
+http_handler_fn route_claims_reject;
+http_handler_fn route_claims_appeal;
+http_handler_fn route_claims_close;
+http_handler_fn route_claims_documents_add;
+http_handler_fn route_claims_documents_list;
+http_handler_fn route_claims_documents_get;
+http_handler_fn route_claims_documents_waive;
+http_handler_fn route_claims_feed;
+http_handler_fn route_me_claims;
+http_handler_fn route_assistance_referrals;
 
 /* route_reports.c: supervision reports */
+http_handler_fn route_reports_coverage;
+http_handler_fn route_reports_contributions;
+http_handler_fn route_reports_claims;
+http_handler_fn route_reports_timeliness;
+http_handler_fn route_reports_fund;
+http_handler_fn route_reports_referrals;
+http_handler_fn route_reports_outreach;
+http_handler_fn route_reports_whatif;
 
 /* route_portal.c: articles, the worker's own cover and claims */
 

@@ -7,12 +7,13 @@
  * the connection after the response (it cannot know the body was empty),
  * which kills keep-alive and cuts throughput five-fold; so the first call
  * only marks the request as seen. The exception is a body announced larger
- * than LIMIT_HTTP_BODY_BYTES: it is answered at once (413, or 404/405 if the
+ * than the route's limit (LIMIT_HTTP_BODY_BYTES; LIMIT_UPLOAD_BYTES for
+ * HTTP_BODY_UPLOAD routes, see http_route_body_limit): it is answered at once (413, or 404/405 if the
  * route says so) and the connection closed, rather than read for nothing.
  *
  * Per request: no allocation for requests without a body (the first-call
  * mark is a static byte); a body is gathered in one malloc'd buffer of at
- * most LIMIT_HTTP_BODY_BYTES; the arena is per worker thread, reset after
+ * most that limit; the arena is per worker thread, reset after
  * each response (MHD has copied the response by then).
  *
  * Shutdown: SIGINT/SIGTERM are blocked before MHD starts its threads, so
@@ -44,6 +45,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "http/handle.h"
+#include "http/import_jobs.h"
 #include "http/routes.h"
 #include "store/store.h"
 
@@ -65,6 +67,7 @@
 struct server {
     struct store *store;  /* the pool handlers draw connections from */
     const struct auth_config *auth; /* never NULL */
+    const struct fieldcrypt *fc;    /* field keys, or NULL */
     int static_fd;        /* web assets directory, or -1 */
     atomic_uint inflight; /* requests seen and not yet completed */
     atomic_bool stopping; /* a stop signal came: answer with Connection: close */
@@ -74,9 +77,10 @@ struct server {
 struct upload {
     char *buf;      /* malloc'd, cap bytes */
     size_t len;     /* bytes gathered */
-    size_t cap;     /* bytes allocated, <= LIMIT_HTTP_BODY_BYTES */
+    size_t cap;     /* bytes allocated, <= limit */
+    size_t limit;   /* the route's body limit (http_route_body_limit) */
     size_t dropped; /* bytes read past the limit and thrown away */
-    bool too_large; /* the body passed LIMIT_HTTP_BODY_BYTES */
+    bool too_large; /* the body passed limit */
     bool answered;  /* a response was queued on the first call */
 };
 
@@ -238,7 +242,8 @@ static enum MHD_Result respond(struct server *srv, struct MHD_Connection *conn, 
         .peer_is_loopback = loopback,
     };
     struct http_env env = {
-        .arena = arena, .store = srv->store, .static_dir_fd = srv->static_fd, .auth = srv->auth};
+        .arena = arena, .store = srv->store, .static_dir_fd = srv->static_fd, .auth = srv->auth,
+        .fc = srv->fc};
     struct http_response resp;
     http_handle(&in, &env, &resp);
     struct MHD_Response *r = mhd_response(&resp);
@@ -289,7 +294,8 @@ static enum MHD_Result on_headers(struct server *srv, struct MHD_Connection *con
         return MHD_NO;
     }
     *con_cls = up;
-    if (!chunked && declared > LIMIT_HTTP_BODY_BYTES) {
+    up->limit = http_route_body_limit(http_routes, http_route_count, method, url);
+    if (!chunked && declared > up->limit) {
         up->too_large = true;
         /* Answer now if the client waits for "100 Continue" (it has sent no
          * body) or the body is too big to read and drop; otherwise read and
@@ -308,7 +314,7 @@ static enum MHD_Result on_headers(struct server *srv, struct MHD_Connection *con
 /* Middle calls: a piece of body. */
 static enum MHD_Result on_body(struct upload *up, const char *data, size_t size)
 {
-    if (up->too_large || up->len + size > LIMIT_HTTP_BODY_BYTES) {
+    if (up->too_large || up->len + size > up->limit) {
         if (!up->too_large) {
             up->too_large = true;
             free(up->buf);
@@ -324,8 +330,8 @@ static enum MHD_Result on_body(struct upload *up, const char *data, size_t size)
         while (cap < up->len + size) {
             cap *= 2;
         }
-        if (cap > LIMIT_HTTP_BODY_BYTES) {
-            cap = LIMIT_HTTP_BODY_BYTES;
+        if (cap > up->limit) {
+            cap = up->limit;
         }
         char *buf = realloc(up->buf, cap);
         if (buf == NULL) {
@@ -552,7 +558,8 @@ enum err http_serve(const struct http_config *cfg, struct store *store)
     struct auth_config auth_default;
     auth_config_default(&auth_default);
     struct server srv = {
-        .store = store, .auth = cfg->auth != NULL ? cfg->auth : &auth_default, .static_fd = -1};
+        .store = store, .auth = cfg->auth != NULL ? cfg->auth : &auth_default, .static_fd = -1,
+        .fc = cfg->fc};
     atomic_init(&srv.inflight, 0);
     atomic_init(&srv.stopping, false);
     if (cfg->static_dir != NULL) {
@@ -597,6 +604,7 @@ enum err http_serve(const struct http_config *cfg, struct store *store)
     }
     drain(&srv);
     MHD_stop_daemon(d);
+    import_jobs_shutdown(); /* a running roster import finishes; queued ones are dropped */
     log_info("stopped");
     e = ERR_OK;
 

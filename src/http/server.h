@@ -14,6 +14,7 @@
 #include "domain/auth.h"
 
 struct store;
+struct fieldcrypt;
 
 struct http_config {
     const char *host;       /* address to bind, e.g. "127.0.0.1" */
@@ -21,6 +22,8 @@ struct http_config {
     unsigned threads;       /* worker threads; store pool must be >= this */
     const char *static_dir; /* built web assets (web/dist) or NULL */
     const struct auth_config *auth; /* session timeouts, login limits; NULL: defaults */
+    const struct fieldcrypt *fc;    /* field-encryption keys (members' ID and bank numbers);
+                                       NULL: routes that need them answer 500 */
 };
 
 /* How often the server deletes ended sessions and stale login counters

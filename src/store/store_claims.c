@@ -377,7 +377,33 @@ static const char sql_claim_each[] =
     " c.created_ms FROM claim c JOIN org o ON o.id = c.org_id"
     " WHERE ($1 = '' OR c.status = $1) AND ($2 = 0 OR c.member_id = $2)"
     " AND substr(o.path, 1, length(CAST($3 AS TEXT))) = CAST($3 AS TEXT)"
-    " ORDER BY c.id DESC LIMIT $4";
+    " AND (CAST($4 AS TEXT) = '' OR c.channel = $4)"
+    " AND (CAST($5 AS BIGINT) = 0 OR (c.risk_flags & CAST($5 AS BIGINT)) <> 0)"
+    " AND (CAST($6 AS TEXT) = '' OR (',' || c.plan_codes || ',') LIKE CAST($6 AS TEXT) ESCAPE '\\')"
+    " AND (CAST($7 AS BIGINT) = 0 OR c.id < CAST($7 AS BIGINT))"
+    " ORDER BY c.id DESC LIMIT $8";
+
+/* "%,CODE,%" for LIKE, with the wildcards '_' and '%' and the escape '\'
+ * escaped; "" for no code. Plan codes are short: cap bounds the copy. */
+static void plan_like_pattern(const char *code, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    if (code == NULL || code[0] == '\0' || cap < 8) {
+        return;
+    }
+    out[n++] = '%';
+    out[n++] = ',';
+    for (const char *p = code; *p != '\0' && n + 4 < cap; p++) {
+        if (*p == '_' || *p == '%' || *p == '\\') {
+            out[n++] = '\\';
+        }
+        out[n++] = *p;
+    }
+    out[n++] = ',';
+    out[n++] = '%';
+    out[n] = '\0';
+}
 
 enum err store_claim_each(struct store_conn *c, const struct store_claim_filter *f,
                           enum err (*fn)(void *ctx, const struct store_claim_brief *b), void *ctx)
@@ -387,10 +413,16 @@ enum err store_claim_each(struct store_conn *c, const struct store_claim_filter 
     if (e != ERR_OK) {
         return e;
     }
+    char like[2 * STORE_CLAIM_CODES_BYTES + 8];
+    plan_like_pattern(f->plan_code, like, sizeof(like));
     bind_str(st, 1, f->status != NULL ? f->status : "");
     db_bind_int64(st, 2, f->member_id);
     bind_str(st, 3, f->path != NULL ? f->path : "/");
-    db_bind_int64(st, 4, (int64_t)f->limit);
+    bind_str(st, 4, f->channel != NULL ? f->channel : "");
+    db_bind_int64(st, 5, f->flags_any);
+    bind_str(st, 6, like);
+    db_bind_int64(st, 7, f->before_id);
+    db_bind_int64(st, 8, (int64_t)f->limit);
     bool row;
     while ((e = db_step(st, &row)) == ERR_OK && row) {
         size_t len;

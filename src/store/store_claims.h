@@ -117,6 +117,10 @@ struct store_claim_filter {
     int64_t member_id;     /* 0 = any */
     const char *path;      /* subtree prefix; NULL = all */
     size_t limit;
+    const char *channel;   /* NULL = any */
+    int64_t flags_any;     /* 0 = any; else claims carrying one of these risk bits */
+    const char *plan_code; /* NULL = any; else claims naming this plan code */
+    int64_t before_id;     /* 0 = from the newest; else ids below it (keyset pages) */
 };
 
 struct store_claim_brief {

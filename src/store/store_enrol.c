@@ -893,3 +893,170 @@ enum err store_receipt_set_journal(struct store_conn *c, int64_t id, int64_t ent
     db_bind_int64(st, 2, id);
     return db_step_done(st);
 }
+
+/* ------------------------------------------------------ locks and listings */
+
+/* "SET id = id" changes nothing but makes the row this transaction's update:
+ * a concurrent updater waits, then gets a serialization failure (see the
+ * header for why a lock alone is not enough under REPEATABLE READ). */
+static const char sql_lock_roster[] = "UPDATE member SET id = id WHERE employer_id = $1";
+static const char sql_lock_member[] = "UPDATE member SET id = id WHERE id = $1";
+
+enum err store_enrol_lock_members(struct store_conn *c, int64_t employer_id, const int64_t *ids,
+                                  size_t n)
+{
+    if (db_backend(c->db) != STORE_PG) {
+        return ERR_OK;
+    }
+    struct db_stmt *st;
+    enum err e = ERR_OK;
+    if (employer_id > 0 && (e = db_prepare(c->db, sql_lock_roster, &st)) == ERR_OK) {
+        db_bind_int64(st, 1, employer_id);
+        e = db_step_done(st);
+    }
+    for (size_t i = 0; i < n && e == ERR_OK; i++) {
+        if ((e = db_prepare(c->db, sql_lock_member, &st)) == ERR_OK) {
+            db_bind_int64(st, 1, ids[i]);
+            e = db_step_done(st);
+        }
+    }
+    return e;
+}
+
+static const char sql_member_name[] = "SELECT name FROM member WHERE id = $1";
+
+enum err store_enrol_member_name(struct store_conn *c, int64_t id, char *out, size_t cap)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(c->db, sql_member_name, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    db_bind_int64(st, 1, id);
+    bool row;
+    e = db_step(st, &row);
+    if (e == ERR_OK && !row) {
+        e = ERR_NOT_FOUND;
+    }
+    if (e == ERR_OK) {
+        col_copy(st, 0, out, cap);
+    }
+    db_reset(st);
+    return e;
+}
+
+/* Optional filters are "0 / '' or equal"; the member filter, the selective
+ * one, has its own statement so its index is used. */
+#define ENROLMENT_LIST_TAIL                                                                        \
+    " AND e.id > $1 AND substr(o.path, 1, length(CAST($2 AS TEXT))) = CAST($2 AS TEXT)"           \
+    " AND (CAST($4 AS BIGINT) = 0 OR b.employer_id = $4)"                                          \
+    " AND (CAST($5 AS TEXT) = '' OR e.plan_code = $5)"                                             \
+    " AND (CAST($6 AS TEXT) = '' OR e.status = $6)"                                                \
+    " AND (CAST($7 AS TEXT) = '' OR (e.status = 'active' AND e.term_end >= $7"                    \
+    "  AND e.term_end <= $8 AND NOT EXISTS (SELECT 1 FROM enrolment r WHERE r.renewal_of = e.id)))" \
+    " ORDER BY e.id LIMIT $9"
+static const char sql_enrolment_list[] = "SELECT " ENROLMENT_COLS ENROLMENT_FROM
+                                         " WHERE CAST($3 AS BIGINT) = 0" ENROLMENT_LIST_TAIL;
+static const char sql_enrolment_list_member[] = "SELECT " ENROLMENT_COLS ENROLMENT_FROM
+                                                " WHERE e.member_id = $3" ENROLMENT_LIST_TAIL;
+
+enum err store_enrolment_list(struct store_conn *c, const struct store_enrolment_filter *f,
+                              enum err (*fn)(void *ctx, const struct store_enrolment_row *r),
+                              void *ctx)
+{
+    struct db_stmt *st;
+    struct dtext d1, d2;
+    enum err e = db_prepare(c->db, f->member_id > 0 ? sql_enrolment_list_member
+                                                    : sql_enrolment_list,
+                            &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    db_bind_int64(st, 1, f->after_id);
+    bind_str(st, 2, f->path_prefix);
+    db_bind_int64(st, 3, f->member_id);
+    db_bind_int64(st, 4, f->employer_id);
+    bind_str(st, 5, f->plan_code ? f->plan_code : "");
+    bind_str(st, 6, f->status ? f->status : "");
+    if (f->expiring) {
+        bind_date(st, 7, f->from, &d1);
+        bind_date(st, 8, f->to, &d2);
+    } else {
+        bind_str(st, 7, "");
+        bind_str(st, 8, "");
+    }
+    db_bind_int64(st, 9, (int64_t)f->limit);
+    return enrolment_rows(st, fn, ctx);
+}
+
+static const char sql_invoice_list[] =
+    "SELECT " INVOICE_COLS " WHERE i.id > $1"
+    " AND substr(o.path, 1, length(CAST($2 AS TEXT))) = CAST($2 AS TEXT)"
+    " AND (CAST($3 AS BIGINT) = 0 OR i.batch_id = $3)"
+    " AND (CAST($4 AS TEXT) = '' OR i.status = $4)"
+    " AND (CAST($5 AS TEXT) = '' OR i.payer = $5) ORDER BY i.id LIMIT $6";
+
+enum err store_invoice_list(struct store_conn *c, const struct store_invoice_filter *f,
+                            enum err (*fn)(void *ctx, const struct store_invoice_row *r),
+                            void *ctx)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(c->db, sql_invoice_list, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    db_bind_int64(st, 1, f->after_id);
+    bind_str(st, 2, f->path_prefix);
+    db_bind_int64(st, 3, f->batch_id);
+    bind_str(st, 4, f->status ? f->status : "");
+    bind_str(st, 5, f->payer ? f->payer : "");
+    db_bind_int64(st, 6, (int64_t)f->limit);
+    bool row;
+    while ((e = db_step(st, &row)) == ERR_OK && row) {
+        struct store_invoice_row r;
+        if ((e = invoice_read(st, &r)) != ERR_OK || (e = fn(ctx, &r)) != ERR_OK) {
+            break;
+        }
+    }
+    db_reset(st);
+    return e;
+}
+
+static const char sql_receipt_invoice[] =
+    "SELECT id, invoice_id, amount_fen, method, bank_ref, payer_name, paid_on,"
+    " COALESCE(journal_entry, 0), COALESCE(recorded_by, 0) FROM receipt WHERE invoice_id = $1"
+    " ORDER BY id";
+
+enum err store_receipt_each_invoice(struct store_conn *c, int64_t invoice_id,
+                                    enum err (*fn)(void *ctx, const struct store_receipt_row *r),
+                                    void *ctx)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(c->db, sql_receipt_invoice, &st);
+    if (e != ERR_OK) {
+        return e;
+    }
+    db_bind_int64(st, 1, invoice_id);
+    bool row;
+    while ((e = db_step(st, &row)) == ERR_OK && row) {
+        struct store_receipt_row r;
+        memset(&r, 0, sizeof(r));
+        r.id = db_col_int64(st, 0);
+        r.invoice_id = db_col_int64(st, 1);
+        r.amount_fen = db_col_int64(st, 2);
+        col_copy(st, 3, r.method, sizeof(r.method));
+        col_copy(st, 4, r.bank_ref, sizeof(r.bank_ref));
+        col_copy(st, 5, r.payer_name, sizeof(r.payer_name));
+        if (col_date(st, 6, &r.paid_on) != ERR_OK) {
+            e = ERR_DB;
+            break;
+        }
+        r.journal_entry = db_col_int64(st, 7);
+        r.recorded_by = db_col_int64(st, 8);
+        if ((e = fn(ctx, &r)) != ERR_OK) {
+            break;
+        }
+    }
+    db_reset(st);
+    return e;
+}

@@ -263,4 +263,72 @@ enum err store_receipt_insert(struct store_conn *c, struct store_receipt *r) WAR
 /* Records the ledger entry that posted the receipt (once). */
 enum err store_receipt_set_journal(struct store_conn *c, int64_t id, int64_t entry_id) WARN_UNUSED;
 
+/* ------------------------------------------------------ locks and listings */
+
+/*
+ * PostgreSQL: takes the row locks of the members a commit is about to
+ * enrol (the roster of employer_id when it is > 0, then ids[0..n)) by
+ * updating them in place, so two transactions enrolling the same member
+ * cannot both pass the overlap check: the second waits for the first and,
+ * under REPEATABLE READ, then fails with a serialization error (ERR_RETRY;
+ * store_with_tx runs it again and the overlap is seen). A plain SELECT ...
+ * FOR UPDATE or an advisory lock would only wait: the second transaction's
+ * snapshot would still miss the first one's enrolment. SQLite: nothing
+ * (BEGIN IMMEDIATE already serialises writers).
+ */
+enum err store_enrol_lock_members(struct store_conn *c, int64_t employer_id, const int64_t *ids,
+                                  size_t n) WARN_UNUSED;
+
+/* A member's name (NUL-terminated, truncated to cap); ERR_NOT_FOUND. */
+enum err store_enrol_member_name(struct store_conn *c, int64_t id, char *out,
+                                 size_t cap) WARN_UNUSED;
+
+/* Which enrolments store_enrolment_list passes; 0 / "" do not filter. */
+struct store_enrolment_filter {
+    const char *path_prefix; /* the batch's organisation lies in this subtree */
+    int64_t member_id;
+    int64_t employer_id;
+    const char *plan_code;
+    const char *status;
+    bool expiring;           /* active, not renewed, term ending in [from, to] */
+    struct date from, to;
+    int64_t after_id;        /* keyset: ids above it, ascending */
+    size_t limit;
+};
+
+enum err store_enrolment_list(struct store_conn *c, const struct store_enrolment_filter *f,
+                              enum err (*fn)(void *ctx, const struct store_enrolment_row *r),
+                              void *ctx) WARN_UNUSED;
+
+/* Which invoices store_invoice_list passes; 0 / "" do not filter. */
+struct store_invoice_filter {
+    const char *path_prefix;
+    int64_t batch_id;
+    const char *status;
+    const char *payer;
+    int64_t after_id;
+    size_t limit;
+};
+
+enum err store_invoice_list(struct store_conn *c, const struct store_invoice_filter *f,
+                            enum err (*fn)(void *ctx, const struct store_invoice_row *r),
+                            void *ctx) WARN_UNUSED;
+
+struct store_receipt_row {
+    int64_t id;
+    int64_t invoice_id;
+    int64_t amount_fen;
+    char method[16];
+    char bank_ref[STORE_BANK_REF_BYTES + 1];
+    char payer_name[STORE_PAYER_NAME_BYTES + 1];
+    struct date paid_on;
+    int64_t journal_entry; /* 0 = not posted */
+    int64_t recorded_by;   /* 0 = CLI */
+};
+
+/* The receipts of an invoice in id order. */
+enum err store_receipt_each_invoice(struct store_conn *c, int64_t invoice_id,
+                                    enum err (*fn)(void *ctx, const struct store_receipt_row *r),
+                                    void *ctx) WARN_UNUSED;
+
 #endif

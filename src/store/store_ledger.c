@@ -502,7 +502,10 @@ static const char sql_entry_each[] =
     "   AND ($4 = '' OR source_id = $4)"
     "   AND ($5 = '' OR entry_date >= $5)"
     "   AND ($6 = '' OR entry_date <= $6)"
-    "   ORDER BY id LIMIT $7) e"
+    "   AND ($7 = '' OR EXISTS (SELECT 1 FROM ledger_line l2"
+    "        JOIN ledger_account a ON a.id = l2.account_id"
+    "        WHERE l2.entry_id = ledger_entry.id AND a.code = $7))"
+    "   ORDER BY id LIMIT $8) e"
     " JOIN ledger_line l ON l.entry_id = e.id ORDER BY e.id, l.line_no";
 
 #define STORE_LEDGER_EACH_LINES 64 /* lines passed per entry; more are counted only */
@@ -529,7 +532,8 @@ enum err store_ledger_entry_each(struct store_conn *c, const struct store_ledger
     bind_str(st, 4, f->source_id ? f->source_id : "");
     bind_str(st, 5, f->from_date ? f->from_date : "");
     bind_str(st, 6, f->to_date ? f->to_date : "");
-    db_bind_int64(st, 7, f->limit ? (int64_t)f->limit : INT64_MAX);
+    bind_str(st, 7, f->account_code ? f->account_code : "");
+    db_bind_int64(st, 8, f->limit ? (int64_t)f->limit : INT64_MAX);
     while ((e = db_step(st, &row)) == ERR_OK && row) {
         int64_t id = db_col_int64(st, 0);
         if (!have || id != cur.id) {
@@ -877,7 +881,9 @@ enum err store_ledger_schedule_insert(struct store_conn *c, int64_t fund_id, int
 
 #define SCHEDULE_COLS                                                                            \
     "id, fund_id, entry_id, amount_fen, cover_start, cover_end, earned_fen, earned_through,"    \
-    " cancelled"
+    " cancelled, (SELECT CAST(COALESCE(SUM(r.total_debit_fen), 0) AS BIGINT) FROM ledger_entry r" \
+    "  WHERE r.source_type = 'refund' AND r.source_id ="                                      \
+    "  CAST(contribution_schedule.id AS TEXT) || '" STORE_LEDGER_PARTIAL_SUFFIX "')"
 
 static void read_schedule(struct db_stmt *st, struct store_ledger_schedule *s)
 {
@@ -890,6 +896,7 @@ static void read_schedule(struct db_stmt *st, struct store_ledger_schedule *s)
     s->earned_fen = db_col_int64(st, 6);
     col_copy(st, 7, s->earned_through, sizeof(s->earned_through));
     s->cancelled = db_col_int64(st, 8) != 0;
+    s->refunded_fen = db_col_int64(st, 9);
 }
 
 static const char sql_schedule_get[] =
@@ -1174,7 +1181,12 @@ enum err store_ledger_check_reversals(struct store_conn *c, int64_t *out_bad_id)
 static const char sql_check_schedules[] =
     "SELECT s.id FROM contribution_schedule s LEFT JOIN ("
     "  SELECT schedule_id, SUM(amount_fen) AS earned FROM ledger_earning GROUP BY schedule_id) t"
-    " ON t.schedule_id = s.id WHERE s.earned_fen <> COALESCE(t.earned, 0) ORDER BY s.id LIMIT 1";
+    " ON t.schedule_id = s.id LEFT JOIN ("
+    "  SELECT source_id, SUM(total_debit_fen) AS refunded FROM ledger_entry"
+    "  WHERE source_type = 'refund' GROUP BY source_id) f"
+    " ON f.source_id = CAST(s.id AS TEXT) || '" STORE_LEDGER_PARTIAL_SUFFIX "'"
+    " WHERE s.earned_fen <> COALESCE(t.earned, 0)"
+    "  OR s.earned_fen + COALESCE(f.refunded, 0) > s.amount_fen ORDER BY s.id LIMIT 1";
 
 enum err store_ledger_check_schedules(struct store_conn *c, int64_t *out_bad_id)
 {

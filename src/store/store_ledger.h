@@ -171,6 +171,7 @@ struct store_ledger_entry_filter {
     const char *from_date; /* entry_date >= */
     const char *to_date;   /* entry_date <= */
     size_t limit;          /* 0: no limit */
+    const char *account_code; /* entries with a line on an account of this chart code */
 };
 enum err store_ledger_entry_each(struct store_conn *c, const struct store_ledger_entry_filter *f,
                                  enum err (*fn)(void *ctx, const struct store_ledger_entry *e,
@@ -252,6 +253,11 @@ enum err store_ledger_pending_each(struct store_conn *c,
 
 /* --- contribution schedules and earning ---------------------------------- */
 
+/* A partial refund of schedule N (ledger_refund_partial_in_tx) is an entry of source
+ * refund whose source_id is "N" STORE_LEDGER_PARTIAL_SUFFIX; a schedule's refunded_fen
+ * is the sum of those entries. */
+#define STORE_LEDGER_PARTIAL_SUFFIX "/part"
+
 struct store_ledger_schedule {
     int64_t id;
     int64_t fund_id;
@@ -262,6 +268,7 @@ struct store_ledger_schedule {
     int64_t earned_fen;
     char earned_through[8]; /* 'YYYY-MM' or "" */
     bool cancelled;
+    int64_t refunded_fen;   /* partial refunds posted against it (source_id "<id>/part") */
 };
 
 enum err store_ledger_schedule_insert(struct store_conn *c, int64_t fund_id, int64_t entry_id,
@@ -315,7 +322,8 @@ enum err store_ledger_check_days(struct store_conn *c, int64_t *out_bad_account,
 /* First reversal whose lines do not mirror the entry it reverses, or that
  * reverses a reversal or an entry of another fund. */
 enum err store_ledger_check_reversals(struct store_conn *c, int64_t *out_bad_id) WARN_UNUSED;
-/* First schedule whose earned_fen differs from its earning rows. */
+/* First schedule whose earned_fen differs from its earning rows, or whose earned
+ * amount and partial refunds together pass its amount. */
 enum err store_ledger_check_schedules(struct store_conn *c, int64_t *out_bad_id) WARN_UNUSED;
 /* Sum of all debit lines and of all credit lines. */
 enum err store_ledger_line_totals(struct store_conn *c, int64_t *out_debit_fen,

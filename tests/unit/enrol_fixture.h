@@ -240,7 +240,7 @@ static struct enrol_request fx_request(enum enrol_kind kind, const char *code, c
 
 static struct enrol_actor fx_actor(const char *path)
 {
-    struct enrol_actor a = {7, "unit_staff", path};
+    struct enrol_actor a = {7, "unit_staff", path, NULL, 0, NULL};
     return a;
 }
 

@@ -835,11 +835,61 @@ static void test_feed(void **state)
     assert_int_equal(s.pairs_approved, 2);
 
     struct claim_found got = {0, "", "", ""};
-    struct store_claim_filter flt = {NULL, a, NULL, 10};
+    struct store_claim_filter flt = {.member_id = a, .limit = 10};
     assert_int_equal(store_claim_each(f->c, &flt, claim_fn, &got), ERR_OK);
     assert_string_equal(got.plans, "ZY,JT");
     assert_string_equal(got.channel, "auto");
     assert_string_equal(got.status, "assessed");
+
+    /* the workbench list (claims_list): filters, scope, refused values */
+    struct claim_found seen = {0, "", "", ""};
+    char fld[CLAIM_FIELD_MAX];
+    struct claims_filter cf = {.status = "assessed", .channel = "auto", .plan_code = "JT",
+                               .limit = 10};
+    assert_int_equal(claims_list(f->c, &officer, &cf, claim_fn, &seen, fld, sizeof(fld)), ERR_OK);
+    assert_int_equal(seen.id, got.id);
+    const struct claims_filter none[] = {
+        {.channel = "online", .limit = 10},
+        {.plan_code = "J_", .limit = 10}, /* '_' is no wildcard */
+        {.plan_code = "Z", .limit = 10},  /* a whole code, not a prefix */
+        {.flags_any = RISK_SAMPLE, .limit = 10},
+        {.before_id = got.id, .limit = 10},
+        {.member_id = a + 1, .limit = 10},
+    };
+    for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+        seen.id = 0;
+        assert_int_equal(claims_list(f->c, &officer, &none[i], claim_fn, &seen, fld, sizeof(fld)),
+                         ERR_OK);
+        assert_int_equal(seen.id, 0);
+    }
+    struct claims_filter all = {.limit = 10};
+    seen.id = 0; /* another city's staff see nothing of ours */
+    assert_int_equal(claims_list(f->c, &other_staff, &all, claim_fn, &seen, fld, sizeof(fld)),
+                     ERR_OK);
+    assert_int_equal(seen.id, 0);
+    struct auth_user worker = user(30, AUTH_ROLE_MEMBER, "", a);
+    assert_int_equal(claims_list(f->c, &worker, &all, claim_fn, &seen, fld, sizeof(fld)), ERR_OK);
+    assert_int_equal(seen.id, got.id);
+    struct auth_user someone = user(31, AUTH_ROLE_MEMBER, "", a + 1);
+    seen.id = 0;
+    assert_int_equal(claims_list(f->c, &someone, &all, claim_fn, &seen, fld, sizeof(fld)), ERR_OK);
+    assert_int_equal(seen.id, 0);
+    const struct {
+        struct claims_filter f;
+        const char *field;
+    } refused[] = {
+        {{.channel = "phone", .limit = 10}, "channel"},
+        {{.status = "open", .limit = 10}, "status"},
+        {{.plan_code = "Z Y", .limit = 10}, "plan"},
+        {{.limit = 0}, "limit"},
+        {{.limit = LIMIT_PAGE_MAX + 1}, "limit"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        assert_int_equal(claims_list(f->c, &officer, &refused[i].f, claim_fn, &seen, fld,
+                                     sizeof(fld)),
+                         ERR_INVALID);
+        assert_string_equal(fld, refused[i].field);
+    }
 
     /* the same settlement again: ignored; the claim goes on to approval */
     assert_int_equal(feed(f, csv, &s, report, sizeof(report)), ERR_OK);

@@ -557,6 +557,52 @@ static int setup_pg(void **state)
     return fx_setup_pg(state, "t_enrol");
 }
 
+/* PostgreSQL, REPEATABLE READ: a second transaction whose snapshot predates
+ * a first one's enrolment of the same member must not pass the overlap
+ * check. Its commit locks the member row the first one updated: a
+ * serialization failure (ERR_RETRY), and the run store_with_tx makes next
+ * sees the overlap. Deterministic: the snapshot is taken before the first
+ * commit. */
+static void test_concurrent_enrolment(void **state)
+{
+    NEED_FIXTURE();
+    if (!f->pg) {
+        skip(); /* SQLite: BEGIN IMMEDIATE serialises writers */
+    }
+    load_plan(f, "CC", 1, "", ELIG_STD, true);
+    int64_t m = fx_member(f, f->city_org, 0, "M", "1990-05-05", "courier", 0);
+    char field[ENROL_FIELD_MAX];
+    struct store *s2;
+    struct store_conn *c2;
+    struct store_options opt = {.pool_size = 1};
+    assert_int_equal(store_open(f->url, &opt, &s2), ERR_OK);
+    assert_int_equal(store_acquire(s2, &c2), ERR_OK);
+    assert_int_equal(db_begin(c2->db), ERR_OK);
+    assert_int_equal(db_exec(c2->db, "SELECT COUNT(*) FROM enrolment"), ERR_OK); /* snapshot */
+    assert_int_equal(try_individual(f, &enrol_actor_cli, "CC", m, "2025-01-01", 1, field), ERR_OK);
+    struct enrol_request r = fx_request(ENROL_INDIVIDUAL, "CC", "2025-06-01");
+    r.member_ids = &m;
+    r.nmembers = 1;
+    struct enrol_preview p;
+    enum err e = enrol_commit_in_tx(c2, &enrol_actor_cli, &r, &p, field, sizeof(field));
+    enrol_preview_release(&p);
+    db_rollback(c2->db);
+    assert_int_equal(e, ERR_RETRY);
+    assert_int_equal(enrol_commit(c2, &enrol_actor_cli, &r, &p, field, sizeof(field)),
+                     ERR_OVERLAPPING_TERM);
+    enrol_preview_release(&p);
+    store_release(c2);
+    store_close(s2);
+    struct db_stmt *st;
+    bool row;
+    static const char sql[] = "SELECT COUNT(*) FROM enrolment WHERE member_id = $1";
+    assert_int_equal(db_prepare(f->c->db, sql, &st), ERR_OK);
+    db_bind_int64(st, 1, m);
+    assert_int_equal(db_step(st, &row), ERR_OK);
+    assert_int_equal(db_col_int64(st, 0), 1);
+    db_reset(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest db_tests[] = {
@@ -565,6 +611,7 @@ int main(void)
         cmocka_unit_test(test_eligibility_codes),
         cmocka_unit_test(test_participation),
         cmocka_unit_test(test_preview_costs),
+        cmocka_unit_test(test_concurrent_enrolment),
     };
     const struct CMUnitTest pure_tests[] = {
         cmocka_unit_test(test_participation_rules),

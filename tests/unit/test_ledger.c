@@ -729,6 +729,124 @@ static void test_earning_refund_and_periods(void **state)
     verify_ok(f);
 }
 
+/* Partial refunds: part of a schedule's unearned remainder goes back to the
+ * bank, and the schedule earns that much less, never a negative month. */
+static void test_partial_refund(void **state)
+{
+    NEED_FIXTURE();
+    const char *fund = new_fund(f, 1000, 100000000);
+    struct ledger_result r, r2;
+    struct ledger_money_in m = {.fund = fund, .date = "2024-01-10", .amount_fen = 1200,
+                                .idem_key = key(), .cover_start = "2024-01-01",
+                                .cover_end = "2024-12-31"};
+    assert_int_equal(ledger_post_kind(f->c, &clerk, LEDGER_KIND_CONTRIBUTION, &m, &r), ERR_OK);
+    int64_t sched = r.schedule_id, receipt = r.entry_id;
+    struct ledger_earn_result er;
+    assert_int_equal(ledger_earn(f->c, &cli, fund, "2024-03", &er), ERR_OK);
+    assert_int_equal(er.amount_fen, 298); /* 902 unearned */
+    /* invalid and boundary: nothing, an unknown schedule, one fen too many */
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, sched, 0, "2024-04-02", key(), &r2),
+                     ERR_INVALID_MONEY);
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, 999999, 5, "2024-04-02", key(), &r2),
+                     ERR_NOT_FOUND);
+    assert_string_equal(r2.field, "schedule_id");
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, sched, 903, "2024-04-02", key(), &r2),
+                     ERR_LIMIT_EXCEEDED);
+    assert_string_equal(r2.field, "amount_fen");
+    assert_int_equal(balance(f, fund, "2203", NULL), 902); /* refused: nothing written */
+    /* valid: 300 back to the bank */
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, sched, 300, "2024-04-02", "pr-1", &r2),
+                     ERR_OK);
+    assert_int_equal(r2.outcome, LEDGER_POSTED);
+    assert_true(r2.entry_id > 0);
+    assert_int_equal(balance(f, fund, "2203", NULL), 602);
+    assert_int_equal(balance(f, fund, "1002", NULL), 900);
+    /* replay answers the entry; the key with another amount is a mismatch */
+    int64_t first = r2.entry_id;
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, sched, 300, "2024-04-02", "pr-1", &r2),
+                     ERR_OK);
+    assert_true(r2.replayed);
+    assert_int_equal(r2.entry_id, first);
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, sched, 301, "2024-04-02", "pr-1", &r2),
+                     ERR_IDEMPOTENCY_MISMATCH);
+    assert_int_equal(balance(f, fund, "2203", NULL), 602);
+    /* a refunded receipt cannot be reversed; the remainder is 602 now */
+    assert_int_equal(ledger_reverse(f->c, &clerk, receipt, "2024-04-03", NULL, key(), &r2),
+                     ERR_CONFLICT);
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, sched, 603, "2024-04-03", key(), &r2),
+                     ERR_LIMIT_EXCEEDED);
+    /* the whole-schedule refund must match the new remainder */
+    struct ledger_line_in l[2] = {{"2203", LEDGER_DEBIT, 902}, {"1002", LEDGER_CREDIT, 902}};
+    char sid[32];
+    snprintf(sid, sizeof(sid), "%lld", (long long)sched);
+    struct ledger_entry_in in = {.fund = fund, .date = "2024-04-03", .source = LEDGER_SRC_REFUND,
+                                 .source_id = sid, .idem_key = key(), .lines = l, .nlines = 2};
+    assert_int_equal(ledger_post(f->c, &clerk, &in, &r2), ERR_CONFLICT);
+    /* a partial refund by hand names "<id>/part"; another suffix is refused */
+    l[0].amount_fen = l[1].amount_fen = 2;
+    snprintf(sid, sizeof(sid), "%lld/part", (long long)sched);
+    in.idem_key = key();
+    assert_int_equal(ledger_post(f->c, &clerk, &in, &r2), ERR_OK);
+    snprintf(sid, sizeof(sid), "%lld/half", (long long)sched);
+    in.idem_key = key();
+    assert_int_equal(ledger_post(f->c, &clerk, &in, &r2), ERR_CONFLICT);
+    /* earning: April's cumulative share of 898 (floor(898*121/366) = 296) is below
+     * the 298 earned: 0, never negative; the year ends at exactly 1200 - 302 */
+    assert_int_equal(ledger_earn(f->c, &cli, fund, "2024-04", &er), ERR_OK);
+    assert_int_equal(er.amount_fen, 0);
+    assert_int_equal(ledger_earn(f->c, &cli, fund, "2024-05", &er), ERR_OK);
+    assert_int_equal(er.amount_fen, 898 * 152 / 366 - 298);
+    assert_int_equal(ledger_earn(f->c, &cli, fund, "2024-12", &er), ERR_OK);
+    assert_int_equal(balance(f, fund, "4101", NULL), 898);
+    assert_int_equal(balance(f, fund, "2203", NULL), 0);
+    assert_int_equal(count_sql(f, "SELECT COUNT(*) FROM ledger_earning WHERE amount_fen < 0"), 0);
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, sched, 1, "2025-01-02", key(), &r2),
+                     ERR_LIMIT_EXCEEDED); /* all earned or refunded */
+    /* refunding the whole remainder cancels the schedule */
+    m.idem_key = key();
+    m.amount_fen = 500;
+    assert_int_equal(ledger_post_kind(f->c, &clerk, LEDGER_KIND_CONTRIBUTION, &m, &r), ERR_OK);
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, r.schedule_id, 500, "2024-02-01", key(),
+                                           &r2),
+                     ERR_OK);
+    assert_int_equal(ledger_refund_schedule(f->c, &clerk, r.schedule_id, "2024-02-02", key(), &r2),
+                     ERR_CONFLICT);
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, r.schedule_id, 1, "2024-02-02", key(),
+                                           &r2),
+                     ERR_CONFLICT);
+    verify_ok(f);
+}
+
+/* A partial refund above the fund's threshold waits for a second finance
+ * user; the schedule earns less only once it is posted. */
+static void test_partial_refund_maker_checker(void **state)
+{
+    NEED_FIXTURE();
+    const char *fund = new_fund(f, 1000, 100);
+    struct ledger_result r, r2;
+    struct ledger_money_in m = {.fund = fund, .date = "2024-01-10", .amount_fen = 1000,
+                                .idem_key = key(), .cover_start = "2024-01-01",
+                                .cover_end = "2024-12-31"};
+    assert_int_equal(ledger_post_kind(f->c, &clerk, LEDGER_KIND_CONTRIBUTION, &m, &r), ERR_OK);
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, r.schedule_id, 100, "2024-03-01", key(),
+                                           &r2),
+                     ERR_OK);
+    assert_int_equal(r2.outcome, LEDGER_POSTED); /* at the threshold: no approval */
+    assert_int_equal(ledger_refund_partial(f->c, &clerk, r.schedule_id, 400, "2024-03-01", key(),
+                                           &r2),
+                     ERR_OK);
+    assert_int_equal(r2.outcome, LEDGER_PENDING);
+    assert_int_equal(balance(f, fund, "2203", NULL), 900);
+    assert_int_equal(ledger_approve(f->c, &checker, r2.pending_id, &r2), ERR_OK);
+    assert_int_equal(r2.outcome, LEDGER_POSTED);
+    assert_int_equal(balance(f, fund, "2203", NULL), 500);
+    struct ledger_earn_result er;
+    assert_int_equal(ledger_earn(f->c, &cli, fund, "2024-12", &er), ERR_OK);
+    assert_int_equal(er.amount_fen, 500);
+    assert_int_equal(balance(f, fund, "2203", NULL), 0);
+    verify_ok(f);
+}
+
 static void test_full_year_earning(void **state)
 {
     NEED_FIXTURE();
@@ -1073,6 +1191,8 @@ int main(void)
         cmocka_unit_test(test_maker_checker),
         cmocka_unit_test(test_reversal),
         cmocka_unit_test(test_earning_refund_and_periods),
+        cmocka_unit_test(test_partial_refund),
+        cmocka_unit_test(test_partial_refund_maker_checker),
         cmocka_unit_test(test_full_year_earning),
         cmocka_unit_test(test_database_enforces),
         cmocka_unit_test(test_property_random_entries),

@@ -1,8 +1,7 @@
-// The console after sign-in, per role. Until the session API (issue 3)
-// lands on the server, /api/v1/session is answered in the browser by a
-// stand-in that follows its contract ({user, csrf_token}; 204 on logout);
-// everything else (health, static files) is the real server. The stand-in
-// also checks that logout carries the CSRF token from sign-in.
+// The console after sign-in, per role, with the demo accounts of
+// `huzhu demo` (tests/web/run creates the demo database; every demo account
+// has the password Huzhu-Demo-2026). Logout must carry the CSRF token the
+// sign-in returned.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, PHONE, closePage, cspViolations, importWeb, launch, openPage, shot } from './lib.mjs';
@@ -18,37 +17,25 @@ after(async () => {
   await browser.close();
 });
 
-const CSRF = 'csrf-token-for-test-0123456789';
+const PASSWORD = 'Huzhu-Demo-2026';
 
-/* Serves /api/v1/session for `user` unless the real server already has it. */
-async function standInSession(page, user) {
-  const probe = await fetch(`${BASE}/api/v1/session`);
-  if (probe.status !== 404 && probe.status !== 405) {
-    return null; // the real session API is there: these tests need real accounts instead
-  }
-  const seen = { logoutCsrf: null };
-  let signedIn = false;
-  await page.route('**/api/v1/session', async (route) => {
-    const req = route.request();
-    const json = (status, body) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
-    if (req.method() === 'POST') {
-      const body = req.postDataJSON();
-      if (body.login === user.login && body.password === 'correct-horse-9') {
-        signedIn = true;
-        return json(200, { user, csrf_token: CSRF });
+/* Records the CSRF token of the sign-in answer and the one logout sends. */
+function watchSession(page) {
+  const seen = { csrf: null, logoutCsrf: null };
+  page.on('response', async (resp) => {
+    const req = resp.request();
+    if (new URL(req.url()).pathname === '/api/v1/session' && req.method() === 'POST' && resp.status() === 200) {
+      try {
+        seen.csrf = (await resp.json()).csrf_token;
+      } catch {
+        seen.csrf = null;
       }
-      return json(401, { error: { code: 'UNAUTHENTICATED', message: 'sign in first', field: null } });
     }
-    if (req.method() === 'GET') {
-      return signedIn ? json(200, { user, csrf_token: CSRF })
-        : json(401, { error: { code: 'UNAUTHENTICATED', message: 'sign in first', field: null } });
-    }
-    if (req.method() === 'DELETE') {
+  });
+  page.on('request', (req) => {
+    if (new URL(req.url()).pathname === '/api/v1/session' && req.method() === 'DELETE') {
       seen.logoutCsrf = req.headers()['x-csrf-token'] || null;
-      signedIn = false;
-      return route.fulfill({ status: 204, body: '' });
     }
-    return json(405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'no', field: null } });
   });
   return seen;
 }
@@ -56,7 +43,7 @@ async function standInSession(page, user) {
 async function signIn(page, login) {
   await page.goto(`${BASE}/login`, { waitUntil: 'networkidle' });
   await page.fill('#hz-login', login);
-  await page.fill('#hz-password', 'correct-horse-9');
+  await page.fill('#hz-password', PASSWORD);
   await page.press('#hz-password', 'Enter');
   await page.waitForSelector('[data-test=sidebar]');
 }
@@ -65,17 +52,11 @@ async function menuKeys(page) {
   return page.locator('[data-test=sidebar] [data-menu]').evaluateAll((els) => els.map((e) => e.getAttribute('data-menu')));
 }
 
-const ORG = { code: 'ZJ', name: '浙江省总工会' };
-
-test('admin: every menu entry, system status from the real server, logout sends the CSRF token', async (t) => {
+test('admin: every menu entry, system status from the real server, logout sends the CSRF token', async () => {
   const page = await openPage(browser);
   try {
-    const seen = await standInSession(page, { login: 'admin', role: 'admin', org: ORG });
-    if (seen === null) {
-      t.skip('the server has a session API: replace the stand-in with real accounts');
-      return;
-    }
-    await signIn(page, 'admin');
+    const seen = watchSession(page);
+    await signIn(page, 'demo.admin');
     assert.deepEqual(await menuKeys(page), ['dashboard', 'checkIds', 'orgs', 'employers', 'members', 'imports', 'plans',
       'enrolments', 'invoices', 'claims', 'payouts', 'ledger', 'audit', 'users']);
     await page.waitForSelector('[data-test=health-status]');
@@ -89,16 +70,17 @@ test('admin: every menu entry, system status from the real server, logout sends 
     await shot(page, 'console-dashboard-admin');
 
     // a placeholder page says plainly that the feature is not there yet, in both languages
-    await page.click('[data-menu=claims]');
+    await page.click('[data-menu=users]');
     await page.waitForSelector('[data-test=placeholder]');
     const text = await page.textContent('[data-test=placeholder]');
     assert.ok(text.includes(zh.placeholder.title) && text.includes('Not available yet'), text);
-    await shot(page, 'console-placeholder-claims');
+    await shot(page, 'console-placeholder-users');
 
     await page.click('[data-test=user-menu]');
     await page.click('[data-test=logout]');
     await page.waitForSelector('[data-test=login-title]');
-    assert.equal(seen.logoutCsrf, CSRF, 'DELETE /api/v1/session carries X-CSRF-Token');
+    assert.ok(seen.csrf);
+    assert.equal(seen.logoutCsrf, seen.csrf, 'DELETE /api/v1/session carries X-CSRF-Token');
     assert.deepEqual(page.problems, []);
     assert.deepEqual(await cspViolations(page), []);
   } finally {
@@ -106,15 +88,10 @@ test('admin: every menu entry, system status from the real server, logout sends 
   }
 });
 
-test('unit staff: only their menu entries, and a hidden page is refused by address too', async (t) => {
+test('unit staff: only their menu entries, and a hidden page is refused by address too', async () => {
   const page = await openPage(browser);
   try {
-    const seen = await standInSession(page, { login: 'unit01', role: 'unit_staff', org: { code: 'ZJ-HZ-001', name: '某某公司工会' } });
-    if (seen === null) {
-      t.skip('the server has a session API');
-      return;
-    }
-    await signIn(page, 'unit01');
+    await signIn(page, 'demo.unit');
     assert.deepEqual(await menuKeys(page), ['dashboard', 'checkIds', 'employers', 'members', 'imports', 'plans',
       'enrolments', 'invoices', 'claims']);
     assert.equal(await page.locator('[data-test=health-card]').count(), 0, 'system status is for admins');
@@ -127,17 +104,12 @@ test('unit staff: only their menu entries, and a hidden page is refused by addre
   }
 });
 
-test('auditor at phone width: the menu opens as a drawer, no horizontal scroll', async (t) => {
+test('auditor at phone width: the menu opens as a drawer, no horizontal scroll', async () => {
   const page = await openPage(browser, { viewport: PHONE, mobile: true });
   try {
-    const seen = await standInSession(page, { login: 'audit01', role: 'auditor', org: ORG });
-    if (seen === null) {
-      t.skip('the server has a session API');
-      return;
-    }
     await page.goto(`${BASE}/login`, { waitUntil: 'networkidle' });
-    await page.fill('#hz-login', 'audit01');
-    await page.fill('#hz-password', 'correct-horse-9');
+    await page.fill('#hz-login', 'demo.auditor');
+    await page.fill('#hz-password', PASSWORD);
     await page.press('#hz-password', 'Enter');
     await page.waitForSelector('[data-test=welcome]');
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) <= 0);
@@ -153,22 +125,17 @@ test('auditor at phone width: the menu opens as a drawer, no horizontal scroll',
   }
 });
 
-test('a worker who signs in on the console is sent to the portal', async (t) => {
+test('a worker who signs in on the console is sent to the portal', async () => {
   const page = await openPage(browser);
   try {
-    const seen = await standInSession(page, { login: 'worker01', role: 'member', org: { code: 'ZJ-HZ-001', name: '某某公司工会' } });
-    if (seen === null) {
-      t.skip('the server has a session API');
-      return;
-    }
     await page.goto(`${BASE}/login`, { waitUntil: 'networkidle' });
-    await page.fill('#hz-login', 'worker01');
-    await page.fill('#hz-password', 'correct-horse-9');
+    await page.fill('#hz-login', 'demo.member');
+    await page.fill('#hz-password', PASSWORD);
     await page.press('#hz-password', 'Enter');
     await page.waitForSelector('[data-test=portal-hero]');
     assert.equal(new URL(page.url()).pathname, '/portal');
     await page.click('[data-tab=claims]');
-    await page.waitForSelector('[data-test=claims] [data-state]');
+    await page.waitForSelector('[data-test=my-claim]');
     await page.waitForTimeout(300);
     await shot(page, 'portal-claims-member');
     assert.deepEqual(page.problems, []);

@@ -59,7 +59,8 @@ async function readJson(resp) {
  * api(method, path, body?, options?) -> parsed JSON (null for 204).
  * path is relative to /api/v1 ("/health"). options: timeoutMs, signal,
  * progress (false to keep the bar hidden, e.g. for background polling),
- * authRedirect (false: a 401 is the caller's business, no trip to login).
+ * authRedirect (false: a 401 is the caller's business, no trip to login),
+ * rawType (send body as is with this Content-Type: a CSV, a photo).
  * Throws ApiError.
  */
 export async function api(method, path, body, options = {}) {
@@ -67,8 +68,13 @@ export async function api(method, path, body, options = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
+    if (options.rawType) {
+      headers['Content-Type'] = options.rawType;
+      init.body = body;
+    } else {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
   }
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) {
     headers['X-CSRF-Token'] = csrfToken;
@@ -153,4 +159,28 @@ export function listItems(data) {
 /* True when the error says the endpoint itself does not exist (yet). */
 export function isNotAvailable(err) {
   return err instanceof ApiError && (err.status === 404 || err.status === 405 || err.status === 501);
+}
+
+/* POST a file or text as the raw body (CSV import, claim document). */
+export const upload = (path, body, contentType, options = {}) =>
+  api('POST', path, body, { timeoutMs: 120000, ...options, rawType: contentType || 'application/octet-stream' });
+
+/* The rows of a named list answer ({members: [...], next_after}); falls back to listItems. */
+export function listOf(data, key) {
+  if (data && Array.isArray(data[key])) {
+    return data[key];
+  }
+  return listItems(data);
+}
+
+/* A query string from an object, leaving out empty values. */
+export function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') {
+      q.set(k, String(v));
+    }
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
 }

@@ -1,6 +1,9 @@
 // English messages. Keys mirror zh-CN.js exactly; tests compare them.
 // vue-i18n syntax: {name} is a placeholder; avoid the characters @ | { } in text.
+import pages from './pages.en.js';
+
 export default {
+  ...pages,
   app: {
     name: 'Workers’ Mutual Aid',
     consoleName: 'Mutual Aid Console',
@@ -31,6 +34,8 @@ export default {
     notOpenYet: 'Coming soon',
     notOpenYetText: 'The server does not offer this yet.',
     loadFailed: 'Could not load',
+    loadMore: 'Load more',
+    allShown: 'All {n} shown',
   },
   roles: {
     admin: 'Administrator',
@@ -190,6 +195,15 @@ export default {
     language: '语言 Language',
     aboutTitle: 'About',
     aboutText: 'This service is run by the trade union. Personal data is encrypted and used only for mutual aid.',
+    term: 'Term',
+    coverStart: 'cover from {date}',
+    waitingOver: 'Waiting period ended {date}',
+    claimNo: 'Claim {id}',
+    paidAmount: 'Paid',
+    expectedAmount: 'Payout (so far)',
+    notAssessedYet: 'Not assessed yet',
+    howCalculated: 'How was it calculated?',
+    claimSubmitted: 'Claim {id} submitted; follow it here.',
   },
   errors: {
     OUT_OF_MEMORY: 'The server is out of memory; try again later',

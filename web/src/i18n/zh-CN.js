@@ -1,6 +1,9 @@
 // Chinese (default) messages. Keys mirror en.js exactly; tests compare them.
 // vue-i18n syntax: {name} is a placeholder; avoid the characters @ | { } in text.
+import pages from './pages.zh-CN.js';
+
 export default {
+  ...pages,
   app: {
     name: '职工互助保障',
     consoleName: '职工互助保障管理平台',
@@ -31,6 +34,8 @@ export default {
     notOpenYet: '该栏目即将开放',
     notOpenYetText: '服务端尚未提供此功能，敬请期待。',
     loadFailed: '加载失败',
+    loadMore: '加载更多',
+    allShown: '已显示全部 {n} 条',
   },
   roles: {
     admin: '系统管理员',
@@ -190,6 +195,15 @@ export default {
     language: '语言 Language',
     aboutTitle: '关于',
     aboutText: '本服务由工会组织提供，个人信息依法加密保存，仅用于互助保障业务。',
+    term: '保障期',
+    coverStart: '{date} 起生效',
+    waitingOver: '等待期已于 {date} 结束',
+    claimNo: '理赔 {id}',
+    paidAmount: '已赔付',
+    expectedAmount: '赔付金额（当前）',
+    notAssessedYet: '尚未核算',
+    howCalculated: '赔付金额怎么算的？',
+    claimSubmitted: '理赔 {id} 已提交，可在此查看进度。',
   },
   errors: {
     OUT_OF_MEMORY: '服务器内存不足，请稍后重试',

@@ -19,6 +19,10 @@ const Placeholder = () => import('../views/console/Placeholder.vue');
 const pageFor = {
   dashboard: () => import('../views/console/Dashboard.vue'),
   checkIds: () => import('../views/console/CheckIds.vue'),
+  members: () => import('../views/console/Members.vue'),
+  imports: () => import('../views/console/Imports.vue'),
+  claims: () => import('../views/console/Claims.vue'),
+  audit: () => import('../views/console/Audit.vue'),
 };
 
 const consoleChildren = MENU.map((m) => ({
@@ -52,6 +56,7 @@ const routes = [
       { path: '', name: 'portalHome', component: () => import('../views/portal/PortalHome.vue'), meta: { portal: true, public: true, tab: 'home' } },
       { path: 'cover', name: 'portalCover', component: () => import('../views/portal/PortalCover.vue'), meta: { portal: true, auth: true, tab: 'cover' } },
       { path: 'claims', name: 'portalClaims', component: () => import('../views/portal/PortalClaims.vue'), meta: { portal: true, auth: true, tab: 'claims' } },
+      { path: 'claims/new', name: 'portalNewClaim', component: () => import('../views/portal/PortalNewClaim.vue'), meta: { portal: true, auth: true, tab: 'claims' } },
       { path: 'me', name: 'portalMe', component: () => import('../views/portal/PortalMe.vue'), meta: { portal: true, public: true, tab: 'me' } },
     ],
   },
