@@ -144,6 +144,15 @@ void db_bind_blob(struct db_stmt *st, int idx, const void *ptr, size_t len)
     st->db->ops->bind_blob(st, idx, ptr, len);
 }
 
+void db_bind_str(struct db_stmt *st, int idx, const char *s)
+{
+    if (s == NULL) {
+        st->db->ops->bind_null(st, idx);
+    } else {
+        st->db->ops->bind_text(st, idx, s, strlen(s));
+    }
+}
+
 void db_bind_null(struct db_stmt *st, int idx)
 {
     st->db->ops->bind_null(st, idx);
@@ -165,6 +174,21 @@ enum err db_step_done(struct db_stmt *st)
     do {
         e = db_step(st, &row);
     } while (e == ERR_OK && row);
+    db_reset(st);
+    return e;
+}
+
+enum err db_step_id(struct db_stmt *st, int64_t *out_id)
+{
+    bool row;
+    enum err e = db_step(st, &row);
+    if (e == ERR_OK) {
+        if (row) {
+            *out_id = db_col_int64(st, 0);
+        } else {
+            e = ERR_NOT_FOUND;
+        }
+    }
     db_reset(st);
     return e;
 }

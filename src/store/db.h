@@ -62,6 +62,9 @@ void db_bind_text(struct db_stmt *st, int idx, const char *ptr, size_t len);
 void db_bind_blob(struct db_stmt *st, int idx, const void *ptr, size_t len);
 void db_bind_null(struct db_stmt *st, int idx);
 
+/* Binds a NUL-terminated string, or SQL NULL when s is NULL. */
+void db_bind_str(struct db_stmt *st, int idx, const char *s);
+
 /* Advances to the next row: *has_row true with a row, false when done.
  * ERR_EXISTS on a unique violation, ERR_CONFLICT on another constraint
  * (foreign key, check, trigger refusal), ERR_RETRY on a serialization
@@ -70,6 +73,10 @@ enum err db_step(struct db_stmt *st, bool *has_row) WARN_UNUSED;
 
 /* Executes a statement that returns no rows (or ignores them). */
 enum err db_step_done(struct db_stmt *st) WARN_UNUSED;
+
+/* Runs a statement that yields one row whose column 0 is an id (INSERT ...
+ * RETURNING id, or a lookup) and resets it; ERR_NOT_FOUND without a row. */
+enum err db_step_id(struct db_stmt *st, int64_t *out_id) WARN_UNUSED;
 
 /* Columns of the current row, 0-based. Text is valid until the next step or
  * reset; NULL columns read as 0 / "" (len 0) and db_col_is_null says so. */

@@ -11,11 +11,6 @@
 
 #include "store/store_impl.h"
 
-static void bind_str(struct db_stmt *st, int idx, const char *s)
-{
-    db_bind_text(st, idx, s, strlen(s));
-}
-
 static void copy_text(struct db_stmt *st, int col, char *out, size_t cap)
 {
     size_t len;
@@ -62,7 +57,7 @@ enum err store_auth_org_lookup(struct store_conn *c, const char *code, int64_t *
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, code);
+    db_bind_str(st, 1, code);
     e = db_step(st, &row);
     if (e == ERR_OK && !row) {
         e = ERR_NOT_FOUND;
@@ -86,11 +81,11 @@ enum err store_user_insert(struct store_conn *c, const struct store_user_new *u,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, u->login);
-    bind_str(st, 2, u->display_name);
-    bind_str(st, 3, u->role);
+    db_bind_str(st, 1, u->login);
+    db_bind_str(st, 2, u->display_name);
+    db_bind_str(st, 3, u->role);
     db_bind_int64(st, 4, u->org_id);
-    bind_str(st, 5, u->password_hash);
+    db_bind_str(st, 5, u->password_hash);
     if (u->member_id == 0) {
         db_bind_null(st, 6);
     } else {
@@ -132,7 +127,7 @@ enum err store_user_find(struct store_conn *c, const char *login, struct store_u
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, login);
+    db_bind_str(st, 1, login);
     e = db_step(st, &row);
     if (e == ERR_OK && !row) {
         e = ERR_NOT_FOUND;
@@ -156,7 +151,7 @@ enum err store_user_set_password(struct store_conn *c, int64_t user_id, const ch
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, password_hash);
+    db_bind_str(st, 1, password_hash);
     db_bind_int64(st, 2, now_s);
     db_bind_int64(st, 3, user_id);
     return step_expect_row(st, NULL);
@@ -218,8 +213,8 @@ enum err store_session_insert(struct store_conn *c, const struct store_session_n
     db_bind_int64(st, 3, s->user_id);
     db_bind_int64(st, 4, s->created_at_s);
     db_bind_int64(st, 5, s->expires_at_s);
-    bind_str(st, 6, s->ip);
-    bind_str(st, 7, s->user_agent);
+    db_bind_str(st, 6, s->ip);
+    db_bind_str(st, 7, s->user_agent);
     return step_expect_row(st, out_id);
 }
 
@@ -377,7 +372,7 @@ enum err store_failure_get(struct store_conn *c, const char *bucket, int64_t *ou
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, bucket);
+    db_bind_str(st, 1, bucket);
     e = db_step(st, &row);
     *out_window_start_s = (e == ERR_OK && row) ? db_col_int64(st, 0) : 0;
     *out_failures = (e == ERR_OK && row) ? db_col_int64(st, 1) : 0;
@@ -402,7 +397,7 @@ enum err store_failure_bump(struct store_conn *c, const char *bucket, int64_t no
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, bucket);
+    db_bind_str(st, 1, bucket);
     db_bind_int64(st, 2, now_s);
     db_bind_int64(st, 3, window_s);
     return db_step_done(st);
@@ -418,7 +413,7 @@ enum err store_failure_unbump(struct store_conn *c, const char *bucket)
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, bucket);
+    db_bind_str(st, 1, bucket);
     return db_step_done(st);
 }
 
@@ -431,7 +426,7 @@ enum err store_failure_clear(struct store_conn *c, const char *bucket)
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, bucket);
+    db_bind_str(st, 1, bucket);
     return db_step_done(st);
 }
 

@@ -12,11 +12,6 @@
 
 #include "store/store_impl.h"
 
-static void bind_str(struct db_stmt *st, int idx, const char *s)
-{
-    db_bind_text(st, idx, s, strlen(s));
-}
-
 /* "" binds NULL. */
 static void bind_opt_str(struct db_stmt *st, int idx, const char *s)
 {
@@ -103,21 +98,6 @@ static int64_t col_opt_id(struct db_stmt *st, int col)
     return db_col_is_null(st, col) ? -1 : db_col_int64(st, col);
 }
 
-static enum err step_returning_id(struct db_stmt *st, int64_t *out_id)
-{
-    bool row;
-    enum err e = db_step(st, &row);
-    if (e == ERR_OK) {
-        if (row) {
-            *out_id = db_col_int64(st, 0);
-        } else {
-            e = ERR_NOT_FOUND;
-        }
-    }
-    db_reset(st);
-    return e;
-}
-
 /* ------------------------------------------------------------------ claims */
 
 /* 32 parameters: DB_PARAMS_MAX. submitted_ms is created_ms unless a draft. */
@@ -142,9 +122,9 @@ enum err store_claim_insert(struct store_conn *c, const struct store_claim *r, i
     struct dtext d[5];
     db_bind_int64(st, 1, r->member_id);
     db_bind_int64(st, 2, r->org_id);
-    bind_str(st, 3, r->channel);
-    bind_str(st, 4, r->status);
-    bind_str(st, 5, r->plan_codes);
+    db_bind_str(st, 3, r->channel);
+    db_bind_str(st, 4, r->status);
+    db_bind_str(st, 5, r->plan_codes);
     bind_opt_date(st, 6, r->dates_present & STORE_CLAIM_HAS_SUBMITTED, r->submitted_on, &d[0]);
     bind_opt_str(st, 7, r->cause);
     bind_opt_date(st, 8, r->dates_present & STORE_CLAIM_HAS_ADMISSION, r->admission_date, &d[1]);
@@ -164,19 +144,19 @@ enum err store_claim_insert(struct store_conn *c, const struct store_claim *r, i
     } else {
         db_bind_null(st, 16);
     }
-    bind_str(st, 17, r->hospital);
+    db_bind_str(st, 17, r->hospital);
     db_bind_int64(st, 18, r->has_settlement ? 1 : 0);
     for (int i = 0; i < 7; i++) {
         db_bind_int64(st, 19 + i, r->settlement_fen[i]);
     }
-    bind_str(st, 26, r->invoices);
+    db_bind_str(st, 26, r->invoices);
     bind_opt_str(st, 27, r->settlement_id);
     db_bind_int64(st, 28, r->payout_fen);
     db_bind_int64(st, 29, r->risk_flags);
     bind_opt_id(st, 30, r->assessed_by);
     bind_opt_id(st, 31, r->created_by);
     db_bind_int64(st, 32, r->created_ms);
-    return step_returning_id(st, out_id);
+    return db_step_id(st, out_id);
 }
 
 #define CLAIM_COLS                                                                                 \
@@ -281,7 +261,7 @@ enum err store_claim_update(struct store_conn *c, const struct store_claim *r,
         return e;
     }
     struct dtext d;
-    bind_str(st, 1, r->status);
+    db_bind_str(st, 1, r->status);
     bind_opt_date(st, 2, r->dates_present & STORE_CLAIM_HAS_SUBMITTED, r->submitted_on, &d);
     bind_nz(st, 3, r->submitted_ms);
     bind_nz(st, 4, r->paid_ms);
@@ -296,9 +276,9 @@ enum err store_claim_update(struct store_conn *c, const struct store_claim *r,
     bind_opt_str(st, 13, r->appeal_reason);
     db_bind_int64(st, 14, r->payout_attempts);
     db_bind_int64(st, 15, r->id);
-    bind_str(st, 16, expected_status);
+    db_bind_str(st, 16, expected_status);
     int64_t id;
-    e = step_returning_id(st, &id);
+    e = db_step_id(st, &id);
     return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
 }
 
@@ -311,7 +291,7 @@ enum err store_claim_settlement_seen(struct store_conn *c, const char *settlemen
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, settlement_id);
+    db_bind_str(st, 1, settlement_id);
     e = db_step(st, found);
     db_reset(st);
     return e;
@@ -329,12 +309,12 @@ enum err store_claim_event_insert(struct store_conn *c, const struct store_claim
         return e;
     }
     db_bind_int64(st, 1, ev->claim_id);
-    bind_str(st, 2, ev->from_status);
-    bind_str(st, 3, ev->to_status);
+    db_bind_str(st, 2, ev->from_status);
+    db_bind_str(st, 3, ev->to_status);
     db_bind_int64(st, 4, ev->at_ms);
     bind_nz(st, 5, ev->actor_user_id);
-    bind_str(st, 6, ev->actor_role != NULL ? ev->actor_role : "");
-    bind_str(st, 7, ev->reason != NULL ? ev->reason : "");
+    db_bind_str(st, 6, ev->actor_role != NULL ? ev->actor_role : "");
+    db_bind_str(st, 7, ev->reason != NULL ? ev->reason : "");
     return db_step_done(st);
 }
 
@@ -415,12 +395,12 @@ enum err store_claim_each(struct store_conn *c, const struct store_claim_filter 
     }
     char like[2 * STORE_CLAIM_CODES_BYTES + 8];
     plan_like_pattern(f->plan_code, like, sizeof(like));
-    bind_str(st, 1, f->status != NULL ? f->status : "");
+    db_bind_str(st, 1, f->status != NULL ? f->status : "");
     db_bind_int64(st, 2, f->member_id);
-    bind_str(st, 3, f->path != NULL ? f->path : "/");
-    bind_str(st, 4, f->channel != NULL ? f->channel : "");
+    db_bind_str(st, 3, f->path != NULL ? f->path : "/");
+    db_bind_str(st, 4, f->channel != NULL ? f->channel : "");
     db_bind_int64(st, 5, f->flags_any);
-    bind_str(st, 6, like);
+    db_bind_str(st, 6, like);
     db_bind_int64(st, 7, f->before_id);
     db_bind_int64(st, 8, (int64_t)f->limit);
     bool row;
@@ -460,10 +440,10 @@ enum err store_claim_results_insert(struct store_conn *c, const struct store_cla
         const struct store_claim_result *r = &results[i];
         db_bind_int64(st, 1, r->claim_id);
         db_bind_int64(st, 2, r->seq);
-        bind_str(st, 3, r->plan_code);
+        db_bind_str(st, 3, r->plan_code);
         bind_nz(st, 4, r->plan_id);
         bind_nz(st, 5, r->enrolment_id);
-        bind_str(st, 6, r->decision);
+        db_bind_str(st, 6, r->decision);
         bind_opt_str(st, 7, r->reason);
         db_bind_int64(st, 8, r->payout_fen);
         db_bind_blob(st, 9, r->steps, r->steps_len);
@@ -706,7 +686,7 @@ enum err store_claim_ci_each(struct store_conn *c, int64_t member_id, const char
         return e;
     }
     db_bind_int64(st, 1, member_id);
-    bind_str(st, 2, plan_code);
+    db_bind_str(st, 2, plan_code);
     bool row;
     while ((e = db_step(st, &row)) == ERR_OK && row) {
         struct store_claim_ci_award a;
@@ -742,9 +722,9 @@ enum err store_claim_ci_insert(struct store_conn *c, int64_t member_id,
         return e;
     }
     db_bind_int64(st, 1, member_id);
-    bind_str(st, 2, a->plan_code);
+    db_bind_str(st, 2, a->plan_code);
     db_bind_blob(st, 3, a->disease_hash, STORE_CLAIM_KEY_HASH_BYTES);
-    bind_str(st, 4, a->severity);
+    db_bind_str(st, 4, a->severity);
     db_bind_int64(st, 5, a->payout_fen);
     db_bind_int64(st, 6, a->claim_id);
     return db_step_done(st);
@@ -764,8 +744,8 @@ enum err store_claim_accident_get(struct store_conn *c, int64_t member_id, const
         return e;
     }
     db_bind_int64(st, 1, member_id);
-    bind_str(st, 2, plan_code);
-    bind_str(st, 3, accident_id);
+    db_bind_str(st, 2, plan_code);
+    db_bind_str(st, 3, accident_id);
     *disability_paid_fen = 0;
     *death_paid = false;
     e = db_step(st, found);
@@ -793,8 +773,8 @@ enum err store_claim_accident_put(struct store_conn *c, int64_t member_id, const
         return e;
     }
     db_bind_int64(st, 1, member_id);
-    bind_str(st, 2, plan_code);
-    bind_str(st, 3, accident_id);
+    db_bind_str(st, 2, plan_code);
+    db_bind_str(st, 3, accident_id);
     db_bind_int64(st, 4, disability_paid_fen);
     db_bind_int64(st, 5, death_paid ? 1 : 0);
     return db_step_done(st);
@@ -811,8 +791,8 @@ enum err store_claim_invoice_used(struct store_conn *c, const char *plan_code,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, plan_code);
-    bind_str(st, 2, invoice_no);
+    db_bind_str(st, 1, plan_code);
+    db_bind_str(st, 2, invoice_no);
     e = db_step(st, found);
     db_reset(st);
     return e;
@@ -829,8 +809,8 @@ enum err store_claim_invoice_use(struct store_conn *c, const char *plan_code,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, plan_code);
-    bind_str(st, 2, invoice_no);
+    db_bind_str(st, 1, plan_code);
+    db_bind_str(st, 2, invoice_no);
     db_bind_int64(st, 3, claim_id);
     return db_step_done(st);
 }
@@ -888,7 +868,7 @@ enum err store_claim_same_stay(struct store_conn *c, const char *hospital, struc
         return e;
     }
     struct dtext a, b;
-    bind_str(st, 1, hospital);
+    db_bind_str(st, 1, hospital);
     bind_opt_date(st, 2, true, admission, &a);
     bind_opt_date(st, 3, true, discharge, &b);
     db_bind_int64(st, 4, member_id);
@@ -911,7 +891,7 @@ enum err store_claim_recent_payouts(struct store_conn *c, const char *plan_code,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, plan_code);
+    db_bind_str(st, 1, plan_code);
     db_bind_int64(st, 2, (int64_t)cap);
     *n = 0;
     bool row;
@@ -937,8 +917,8 @@ enum err store_document_blob_put(struct store_conn *c, const char *sha256_hex,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, sha256_hex);
-    bind_str(st, 2, content_type);
+    db_bind_str(st, 1, sha256_hex);
+    db_bind_str(st, 2, content_type);
     db_bind_int64(st, 3, (int64_t)len);
     db_bind_blob(st, 4, data, len);
     db_bind_int64(st, 5, at_ms);
@@ -956,7 +936,7 @@ enum err store_document_blob_get(struct store_conn *c, const char *sha256_hex,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, sha256_hex);
+    db_bind_str(st, 1, sha256_hex);
     bool row;
     *data = NULL;
     *len = 0;
@@ -993,12 +973,12 @@ enum err store_claim_document_insert(struct store_conn *c, const struct store_cl
         return e;
     }
     db_bind_int64(st, 1, d->claim_id);
-    bind_str(st, 2, d->kind);
-    bind_str(st, 3, d->sha256);
-    bind_str(st, 4, d->file_name != NULL ? d->file_name : "");
+    db_bind_str(st, 2, d->kind);
+    db_bind_str(st, 3, d->sha256);
+    db_bind_str(st, 4, d->file_name != NULL ? d->file_name : "");
     bind_nz(st, 5, d->uploaded_by);
     db_bind_int64(st, 6, d->uploaded_ms);
-    return step_returning_id(st, out_id);
+    return db_step_id(st, out_id);
 }
 
 static const char sql_doc_each[] =
@@ -1077,8 +1057,8 @@ enum err store_claim_waiver_insert(struct store_conn *c, const struct store_clai
         return e;
     }
     db_bind_int64(st, 1, w->claim_id);
-    bind_str(st, 2, w->kind);
-    bind_str(st, 3, w->reason);
+    db_bind_str(st, 2, w->kind);
+    db_bind_str(st, 3, w->reason);
     bind_nz(st, 4, w->waived_by);
     db_bind_int64(st, 5, w->waived_ms);
     return db_step_done(st);
@@ -1132,8 +1112,8 @@ enum err store_claim_feed_insert(struct store_conn *c, const struct store_claim_
         return e;
     }
     struct dtext d;
-    bind_str(st, 1, f->file_sha256);
-    bind_str(st, 2, f->source_ref != NULL ? f->source_ref : "");
+    db_bind_str(st, 1, f->file_sha256);
+    db_bind_str(st, 2, f->source_ref != NULL ? f->source_ref : "");
     bind_opt_date(st, 3, true, f->as_of, &d);
     db_bind_int64(st, 4, f->rows);
     db_bind_int64(st, 5, f->created);
@@ -1142,7 +1122,7 @@ enum err store_claim_feed_insert(struct store_conn *c, const struct store_claim_
     db_bind_int64(st, 8, f->rejected);
     bind_nz(st, 9, f->imported_by);
     db_bind_int64(st, 10, f->at_ms);
-    return step_returning_id(st, out_id);
+    return db_step_id(st, out_id);
 }
 
 /* ------------------------------------------------------ assistance */
@@ -1164,7 +1144,7 @@ enum err store_assist_year_sums(struct store_conn *c, int64_t member_id, int yea
     char y[8];
     snprintf(y, sizeof(y), "%04d", year);
     db_bind_int64(st, 1, member_id);
-    bind_str(st, 2, y);
+    db_bind_str(st, 2, y);
     bool row;
     e = db_step(st, &row);
     *oop_fen = e == ERR_OK && row ? db_col_int64(st, 0) : 0;
@@ -1195,7 +1175,7 @@ enum err store_assist_put(struct store_conn *c, const struct store_assist_row *r
     db_bind_int64(st, 5, r->aid_paid_fen);
     db_bind_int64(st, 6, r->remaining_fen);
     db_bind_int64(st, 7, r->hardship ? 1 : 0);
-    bind_str(st, 8, r->reason);
+    db_bind_str(st, 8, r->reason);
     db_bind_int64(st, 9, r->updated_ms);
     return db_step_done(st);
 }
@@ -1216,7 +1196,7 @@ enum err store_assist_each(struct store_conn *c, int year, const char *path,
         return e;
     }
     db_bind_int64(st, 1, year);
-    bind_str(st, 2, path != NULL ? path : "/");
+    db_bind_str(st, 2, path != NULL ? path : "/");
     bool row;
     while ((e = db_step(st, &row)) == ERR_OK && row) {
         size_t len;
@@ -1277,7 +1257,7 @@ enum err store_claim_fund_for(struct store_conn *c, const char *plan_code, char 
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, plan_code);
+    db_bind_str(st, 1, plan_code);
     bool row;
     e = db_step(st, &row);
     if (e == ERR_OK && !row) {
@@ -1301,7 +1281,7 @@ enum err store_claim_plan_kind(struct store_conn *c, const char *plan_code, char
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, plan_code);
+    db_bind_str(st, 1, plan_code);
     bool row;
     e = db_step(st, &row);
     if (e == ERR_OK && !row) {

@@ -12,11 +12,6 @@
 
 #include "store/store_impl.h"
 
-static void bind_str(struct db_stmt *st, int idx, const char *s)
-{
-    db_bind_text(st, idx, s, strlen(s));
-}
-
 static void bind_id(struct db_stmt *st, int idx, int64_t id)
 {
     if (id == 0) {
@@ -56,21 +51,6 @@ static enum err col_date(struct db_stmt *st, int col, struct date *out)
     return date_parse(s, len, out) == ERR_OK ? ERR_OK : ERR_DB;
 }
 
-static enum err step_returning_id(struct db_stmt *st, int64_t *out_id)
-{
-    bool row;
-    enum err e = db_step(st, &row);
-    if (e == ERR_OK) {
-        if (row) {
-            *out_id = db_col_int64(st, 0);
-        } else {
-            e = ERR_NOT_FOUND;
-        }
-    }
-    db_reset(st);
-    return e;
-}
-
 /* ------------------------------------------------------------------ plans */
 
 static const char sql_plan_insert[] =
@@ -86,12 +66,12 @@ enum err store_plan_insert(struct store_conn *c, const char *code, int64_t versi
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, code);
+    db_bind_str(st, 1, code);
     db_bind_int64(st, 2, version);
-    bind_str(st, 3, name);
-    bind_str(st, 4, kind);
-    bind_str(st, 5, document);
-    return step_returning_id(st, out_id);
+    db_bind_str(st, 3, name);
+    db_bind_str(st, 4, kind);
+    db_bind_str(st, 5, document);
+    return db_step_id(st, out_id);
 }
 
 static const char sql_plan_state[] =
@@ -113,7 +93,7 @@ enum err store_plan_set_state(struct store_conn *c, const char *code, int64_t ve
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, code);
+    db_bind_str(st, 1, code);
     db_bind_int64(st, 2, version);
     e = db_step(st, &row);
     if (e == ERR_OK && row) {
@@ -133,11 +113,11 @@ enum err store_plan_set_state(struct store_conn *c, const char *code, int64_t ve
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, to);
-    bind_str(st, 2, at);
-    bind_str(st, 3, code);
+    db_bind_str(st, 1, to);
+    db_bind_str(st, 2, at);
+    db_bind_str(st, 3, code);
     db_bind_int64(st, 4, version);
-    bind_str(st, 5, from);
+    db_bind_str(st, 5, from);
     return db_step_done(st);
 }
 
@@ -173,7 +153,7 @@ enum err store_plan_get(struct store_conn *c, int64_t id, const char *code, int6
     if (id > 0) {
         db_bind_int64(st, 1, id);
     } else {
-        bind_str(st, 1, code);
+        db_bind_str(st, 1, code);
         if (version > 0) {
             db_bind_int64(st, 2, version);
         }
@@ -360,7 +340,7 @@ enum err store_enrol_overlap(struct store_conn *c, int64_t member_id, const char
         return e;
     }
     db_bind_int64(st, 1, member_id);
-    bind_str(st, 2, code);
+    db_bind_str(st, 2, code);
     bind_date(st, 3, start, &ds);
     bind_date(st, 4, end, &de);
     e = db_step(st, found);
@@ -384,7 +364,7 @@ enum err store_enrol_batch_insert(struct store_conn *c, struct store_enrol_batch
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, b->kind);
+    db_bind_str(st, 1, b->kind);
     db_bind_int64(st, 2, b->plan_id);
     bind_id(st, 3, b->employer_id);
     db_bind_int64(st, 4, b->org_id);
@@ -395,13 +375,13 @@ enum err store_enrol_batch_insert(struct store_conn *c, struct store_enrol_batch
     for (int i = 0; i < 4; i++) {
         db_bind_int64(st, 9 + i, b->part_fen[i]);
     }
-    bind_str(st, 13, b->funding);
-    bind_str(st, 14, b->donor);
+    db_bind_str(st, 13, b->funding);
+    db_bind_str(st, 14, b->donor);
     bind_date(st, 15, b->due_date, &d3);
     db_bind_int64(st, 16, b->member_count);
     bind_id(st, 17, b->renewal_of);
     bind_id(st, 18, b->created_by);
-    return step_returning_id(st, &b->id);
+    return db_step_id(st, &b->id);
 }
 
 static const char sql_batch_get[] =
@@ -473,7 +453,7 @@ enum err store_enrolment_insert(struct store_conn *c, const struct store_enrolme
     db_bind_int64(st, 2, n->seq);
     db_bind_int64(st, 3, n->member_id);
     db_bind_int64(st, 4, n->plan_id);
-    bind_str(st, 5, n->plan_code);
+    db_bind_str(st, 5, n->plan_code);
     bind_date(st, 6, n->term_start, &d1);
     bind_date(st, 7, n->term_end, &d2);
     db_bind_int64(st, 8, n->shares);
@@ -662,7 +642,7 @@ enum err store_enrolment_cancel(struct store_conn *c, int64_t id, struct date ef
     db_bind_int64(st, 2, refund_fen);
     db_bind_int64(st, 3, id);
     int64_t got;
-    e = step_returning_id(st, &got);
+    e = db_step_id(st, &got);
     return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
 }
 
@@ -697,9 +677,9 @@ enum err store_enrol_lapse(struct store_conn *c, struct date as_of, const char *
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, reason);
+    db_bind_str(st, 1, reason);
     bind_date(st, 2, as_of, &d);
-    bind_str(st, 3, path_prefix);
+    db_bind_str(st, 3, path_prefix);
     if ((e = count_returning(st, enrolments)) != ERR_OK) {
         return e;
     }
@@ -707,7 +687,7 @@ enum err store_enrol_lapse(struct store_conn *c, struct date as_of, const char *
         return e;
     }
     bind_date(st, 1, as_of, &d);
-    bind_str(st, 2, path_prefix);
+    db_bind_str(st, 2, path_prefix);
     return count_returning(st, invoices);
 }
 
@@ -724,7 +704,7 @@ enum err store_enrol_expiring_each(struct store_conn *c, struct date from, struc
     }
     bind_date(st, 1, from, &d1);
     bind_date(st, 2, to, &d2);
-    bind_str(st, 3, path_prefix);
+    db_bind_str(st, 3, path_prefix);
     db_bind_int64(st, 4, (int64_t)limit);
     return enrolment_rows(st, fn, ctx);
 }
@@ -746,11 +726,11 @@ enum err store_invoice_insert(struct store_conn *c, int64_t batch_id, const char
         return e;
     }
     db_bind_int64(st, 1, batch_id);
-    bind_str(st, 2, payer);
-    bind_str(st, 3, payer_name);
+    db_bind_str(st, 2, payer);
+    db_bind_str(st, 3, payer_name);
     db_bind_int64(st, 4, amount_fen);
     bind_date(st, 5, due_date, &d);
-    return step_returning_id(st, out_id);
+    return db_step_id(st, out_id);
 }
 
 #define INVOICE_COLS                                                                               \
@@ -831,7 +811,7 @@ enum err store_invoice_add_paid(struct store_conn *c, int64_t id, int64_t amount
     db_bind_int64(st, 1, amount_fen);
     db_bind_int64(st, 2, id);
     int64_t got;
-    e = step_returning_id(st, &got);
+    e = db_step_id(st, &got);
     return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
 }
 
@@ -846,7 +826,7 @@ enum err store_receipt_find(struct store_conn *c, const char *bank_ref, bool *fo
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, bank_ref);
+    db_bind_str(st, 1, bank_ref);
     e = db_step(st, found);
     if (e == ERR_OK && *found) {
         *id = db_col_int64(st, 0);
@@ -871,12 +851,12 @@ enum err store_receipt_insert(struct store_conn *c, struct store_receipt *r)
     }
     db_bind_int64(st, 1, r->invoice_id);
     db_bind_int64(st, 2, r->amount_fen);
-    bind_str(st, 3, r->method);
-    bind_str(st, 4, r->bank_ref);
-    bind_str(st, 5, r->payer_name);
+    db_bind_str(st, 3, r->method);
+    db_bind_str(st, 4, r->bank_ref);
+    db_bind_str(st, 5, r->payer_name);
     bind_date(st, 6, r->paid_on, &d);
     bind_id(st, 7, r->recorded_by);
-    return step_returning_id(st, &r->id);
+    return db_step_id(st, &r->id);
 }
 
 static const char sql_receipt_journal[] =
@@ -973,17 +953,17 @@ enum err store_enrolment_list(struct store_conn *c, const struct store_enrolment
         return e;
     }
     db_bind_int64(st, 1, f->after_id);
-    bind_str(st, 2, f->path_prefix);
+    db_bind_str(st, 2, f->path_prefix);
     db_bind_int64(st, 3, f->member_id);
     db_bind_int64(st, 4, f->employer_id);
-    bind_str(st, 5, f->plan_code ? f->plan_code : "");
-    bind_str(st, 6, f->status ? f->status : "");
+    db_bind_str(st, 5, f->plan_code ? f->plan_code : "");
+    db_bind_str(st, 6, f->status ? f->status : "");
     if (f->expiring) {
         bind_date(st, 7, f->from, &d1);
         bind_date(st, 8, f->to, &d2);
     } else {
-        bind_str(st, 7, "");
-        bind_str(st, 8, "");
+        db_bind_str(st, 7, "");
+        db_bind_str(st, 8, "");
     }
     db_bind_int64(st, 9, (int64_t)f->limit);
     return enrolment_rows(st, fn, ctx);
@@ -1006,10 +986,10 @@ enum err store_invoice_list(struct store_conn *c, const struct store_invoice_fil
         return e;
     }
     db_bind_int64(st, 1, f->after_id);
-    bind_str(st, 2, f->path_prefix);
+    db_bind_str(st, 2, f->path_prefix);
     db_bind_int64(st, 3, f->batch_id);
-    bind_str(st, 4, f->status ? f->status : "");
-    bind_str(st, 5, f->payer ? f->payer : "");
+    db_bind_str(st, 4, f->status ? f->status : "");
+    db_bind_str(st, 5, f->payer ? f->payer : "");
     db_bind_int64(st, 6, (int64_t)f->limit);
     bool row;
     while ((e = db_step(st, &row)) == ERR_OK && row) {

@@ -13,15 +13,6 @@
 
 #include "store/store_impl.h"
 
-static void bind_str(struct db_stmt *st, int idx, const char *s)
-{
-    if (s == NULL) {
-        db_bind_null(st, idx);
-    } else {
-        db_bind_text(st, idx, s, strlen(s));
-    }
-}
-
 static void bind_id(struct db_stmt *st, int idx, int64_t id)
 {
     if (id == 0) {
@@ -181,8 +172,8 @@ enum err store_ledger_fund_insert(struct store_conn *c, const char *code, const 
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, code);
-    bind_str(st, 2, name);
+    db_bind_str(st, 1, code);
+    db_bind_str(st, 2, name);
     db_bind_int64(st, 3, mgmt_cap_bp);
     db_bind_int64(st, 4, approval_threshold_fen);
     if ((e = query_one_int(st, &found, out_id)) != ERR_OK) {
@@ -207,7 +198,7 @@ enum err store_ledger_fund_close(struct store_conn *c, int64_t fund_id, const ch
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, period);
+    db_bind_str(st, 1, period);
     db_bind_int64(st, 2, fund_id);
     return db_step_done(st);
 }
@@ -362,14 +353,14 @@ enum err store_ledger_entry_insert(struct store_conn *c, const struct store_ledg
     }
     db_bind_int64(st, 1, r->id);
     db_bind_int64(st, 2, r->fund_id);
-    bind_str(st, 3, r->entry_date);
-    bind_str(st, 4, r->period);
-    bind_str(st, 5, r->source_type);
-    bind_str(st, 6, r->source_id);
-    bind_str(st, 7, r->memo);
+    db_bind_str(st, 3, r->entry_date);
+    db_bind_str(st, 4, r->period);
+    db_bind_str(st, 5, r->source_type);
+    db_bind_str(st, 6, r->source_id);
+    db_bind_str(st, 7, r->memo);
     bind_id(st, 8, r->created_by);
     bind_id(st, 9, r->approved_by);
-    bind_str(st, 10, r->idem_key);
+    db_bind_str(st, 10, r->idem_key);
     db_bind_blob(st, 11, r->digest, STORE_LEDGER_DIGEST_BYTES);
     bind_id(st, 12, r->reversal_of);
     db_bind_int64(st, 13, r->line_count);
@@ -388,7 +379,7 @@ enum err store_ledger_entry_by_key(struct store_conn *c, const char *idem_key, b
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, idem_key);
+    db_bind_str(st, 1, idem_key);
     e = db_step(st, &row);
     *found = e == ERR_OK && row;
     if (*found) {
@@ -528,11 +519,11 @@ enum err store_ledger_entry_each(struct store_conn *c, const struct store_ledger
     }
     db_bind_int64(st, 1, f->after_id);
     db_bind_int64(st, 2, f->fund_id);
-    bind_str(st, 3, f->source_type ? f->source_type : "");
-    bind_str(st, 4, f->source_id ? f->source_id : "");
-    bind_str(st, 5, f->from_date ? f->from_date : "");
-    bind_str(st, 6, f->to_date ? f->to_date : "");
-    bind_str(st, 7, f->account_code ? f->account_code : "");
+    db_bind_str(st, 3, f->source_type ? f->source_type : "");
+    db_bind_str(st, 4, f->source_id ? f->source_id : "");
+    db_bind_str(st, 5, f->from_date ? f->from_date : "");
+    db_bind_str(st, 6, f->to_date ? f->to_date : "");
+    db_bind_str(st, 7, f->account_code ? f->account_code : "");
     db_bind_int64(st, 8, f->limit ? (int64_t)f->limit : INT64_MAX);
     while ((e = db_step(st, &row)) == ERR_OK && row) {
         int64_t id = db_col_int64(st, 0);
@@ -594,7 +585,7 @@ enum err store_ledger_day_add(struct store_conn *c, int64_t account_id, const ch
         return e;
     }
     db_bind_int64(st, 1, account_id);
-    bind_str(st, 2, day);
+    db_bind_str(st, 2, day);
     db_bind_int64(st, 3, debit_fen);
     db_bind_int64(st, 4, credit_fen);
     return db_step_done(st);
@@ -615,7 +606,7 @@ enum err store_ledger_day_after(struct store_conn *c, int64_t account_id, const 
         return e;
     }
     db_bind_int64(st, 1, account_id);
-    bind_str(st, 2, after_day);
+    db_bind_str(st, 2, after_day);
     while ((e = db_step(st, &row)) == ERR_OK && row) {
         char day[11];
         col_copy(st, 0, day, sizeof(day));
@@ -641,8 +632,8 @@ enum err store_ledger_day_sum(struct store_conn *c, int64_t account_id, const ch
         return e;
     }
     db_bind_int64(st, 1, account_id);
-    bind_str(st, 2, from_day ? from_day : "");
-    bind_str(st, 3, to_day ? to_day : "9999-99-99");
+    db_bind_str(st, 2, from_day ? from_day : "");
+    db_bind_str(st, 3, to_day ? to_day : "9999-99-99");
     e = db_step(st, &row);
     *out_debit_fen = (e == ERR_OK && row) ? db_col_int64(st, 0) : 0;
     *out_credit_fen = (e == ERR_OK && row) ? db_col_int64(st, 1) : 0;
@@ -696,11 +687,11 @@ enum err store_ledger_pending_insert(struct store_conn *c, const struct store_le
         return e;
     }
     db_bind_int64(st, 1, p->fund_id);
-    bind_str(st, 2, p->entry_date);
-    bind_str(st, 3, p->source_type);
-    bind_str(st, 4, p->source_id);
-    bind_str(st, 5, p->memo);
-    bind_str(st, 6, p->idem_key);
+    db_bind_str(st, 2, p->entry_date);
+    db_bind_str(st, 3, p->source_type);
+    db_bind_str(st, 4, p->source_id);
+    db_bind_str(st, 5, p->memo);
+    db_bind_str(st, 6, p->idem_key);
     db_bind_blob(st, 7, p->digest, STORE_LEDGER_DIGEST_BYTES);
     db_bind_int64(st, 8, p->amount_fen);
     bind_id(st, 9, p->created_by);
@@ -787,7 +778,7 @@ enum err store_ledger_pending_by_key(struct store_conn *c, const char *idem_key,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, idem_key);
+    db_bind_str(st, 1, idem_key);
     e = db_step(st, &row);
     *found = e == ERR_OK && row;
     if (*found) {
@@ -816,11 +807,11 @@ enum err store_ledger_pending_decide(struct store_conn *c, int64_t id, const cha
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, status);
+    db_bind_str(st, 1, status);
     bind_id(st, 2, decided_by);
-    bind_str(st, 3, reason ? reason : "");
+    db_bind_str(st, 3, reason ? reason : "");
     bind_id(st, 4, entry_id);
-    bind_str(st, 5, now);
+    db_bind_str(st, 5, now);
     db_bind_int64(st, 6, id);
     if ((e = query_one_int(st, &found, &got)) == ERR_OK && !found) {
         e = ERR_CONFLICT;
@@ -871,8 +862,8 @@ enum err store_ledger_schedule_insert(struct store_conn *c, int64_t fund_id, int
     db_bind_int64(st, 1, fund_id);
     db_bind_int64(st, 2, entry_id);
     db_bind_int64(st, 3, amount_fen);
-    bind_str(st, 4, cover_start);
-    bind_str(st, 5, cover_end);
+    db_bind_str(st, 4, cover_start);
+    db_bind_str(st, 5, cover_end);
     if ((e = query_one_int(st, &found, out_id)) == ERR_OK && !found) {
         e = ERR_DB;
     }
@@ -954,7 +945,7 @@ enum err store_ledger_schedule_open_each(struct store_conn *c, int64_t fund_id,
         return e;
     }
     db_bind_int64(st, 1, fund_id);
-    bind_str(st, 2, last_day);
+    db_bind_str(st, 2, last_day);
     while ((e = db_step(st, &row)) == ERR_OK && row) {
         struct store_ledger_schedule s;
         read_schedule(st, &s);
@@ -978,7 +969,7 @@ enum err store_ledger_schedule_set_earned(struct store_conn *c, int64_t id, int6
         return e;
     }
     db_bind_int64(st, 1, earned_fen);
-    bind_str(st, 2, earned_through);
+    db_bind_str(st, 2, earned_through);
     db_bind_int64(st, 3, id);
     return db_step_done(st);
 }
@@ -1009,7 +1000,7 @@ enum err store_ledger_earning_insert(struct store_conn *c, int64_t schedule_id, 
         return e;
     }
     db_bind_int64(st, 1, schedule_id);
-    bind_str(st, 2, month);
+    db_bind_str(st, 2, month);
     db_bind_int64(st, 3, entry_id);
     db_bind_int64(st, 4, amount_fen);
     return db_step_done(st);
@@ -1031,9 +1022,9 @@ enum err store_ledger_period_insert(struct store_conn *c, int64_t fund_id, const
         return e;
     }
     db_bind_int64(st, 1, fund_id);
-    bind_str(st, 2, period);
+    db_bind_str(st, 2, period);
     bind_id(st, 3, closed_by);
-    bind_str(st, 4, report);
+    db_bind_str(st, 4, report);
     db_bind_blob(st, 5, digest, STORE_LEDGER_DIGEST_BYTES);
     return db_step_done(st);
 }
@@ -1053,7 +1044,7 @@ enum err store_ledger_period_get(struct store_conn *c, int64_t fund_id, const ch
         return e;
     }
     db_bind_int64(st, 1, fund_id);
-    bind_str(st, 2, period);
+    db_bind_str(st, 2, period);
     e = db_step(st, &row);
     *found = e == ERR_OK && row;
     if (*found) {

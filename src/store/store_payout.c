@@ -11,11 +11,6 @@
 
 #include "store/store_impl.h"
 
-static void bind_str(struct db_stmt *st, int idx, const char *s)
-{
-    db_bind_text(st, idx, s, strlen(s));
-}
-
 /* 0 binds NULL (a user id of the command line, an absent entry). */
 static void bind_nz(struct db_stmt *st, int idx, int64_t v)
 {
@@ -49,7 +44,7 @@ enum err store_payout_fund(struct store_conn *c, const char *code, int64_t *fund
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, code);
+    db_bind_str(st, 1, code);
     bool row;
     e = db_step(st, &row);
     if (e == ERR_OK && !row) {
@@ -89,7 +84,7 @@ enum err store_payout_candidates(struct store_conn *c, int64_t fund_id, const ch
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, path);
+    db_bind_str(st, 1, path);
     db_bind_int64(st, 2, fund_id);
     db_bind_int64(st, 3, (int64_t)limit);
     bool row;
@@ -131,8 +126,8 @@ enum err store_payout_batch_insert(struct store_conn *c, const struct store_payo
     }
     db_bind_int64(st, 1, b->fund_id);
     db_bind_int64(st, 2, b->org_id);
-    bind_str(st, 3, b->status);
-    bind_str(st, 4, b->pay_date);
+    db_bind_str(st, 3, b->status);
+    db_bind_str(st, 4, b->pay_date);
     db_bind_int64(st, 5, b->item_count);
     db_bind_int64(st, 6, b->total_fen);
     db_bind_int64(st, 7, b->needs_approval ? 1 : 0);
@@ -251,16 +246,16 @@ enum err store_payout_batch_set_status(struct store_conn *c, int64_t id, const c
         return e;
     }
     int i = 1;
-    bind_str(st, i++, status);
+    db_bind_str(st, i++, status);
     if (decide) {
         bind_nz(st, i++, user_id);
         db_bind_int64(st, i++, at_ms);
-        bind_str(st, i++, reason != NULL ? reason : "");
+        db_bind_str(st, i++, reason != NULL ? reason : "");
     } else if (export) {
         db_bind_int64(st, i++, at_ms);
     }
     db_bind_int64(st, i++, id);
-    bind_str(st, i, expected);
+    db_bind_str(st, i, expected);
     bool row;
     e = db_step(st, &row);
     if (e == ERR_OK && !row) {
@@ -288,8 +283,8 @@ enum err store_payout_batch_each(struct store_conn *c, const char *path, const c
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, path);
-    bind_str(st, 2, status != NULL ? status : "");
+    db_bind_str(st, 1, path);
+    db_bind_str(st, 2, status != NULL ? status : "");
     db_bind_int64(st, 3, before_id);
     db_bind_int64(st, 4, (int64_t)limit);
     bool row;
@@ -323,11 +318,11 @@ enum err store_payout_item_insert(struct store_conn *c, const struct store_payou
     db_bind_int64(st, 2, it->claim_id);
     db_bind_int64(st, 3, it->fund_id);
     db_bind_int64(st, 4, it->member_id);
-    bind_str(st, 5, it->payee_name);
+    db_bind_str(st, 5, it->payee_name);
     db_bind_blob(st, 6, it->account_enc, it->account_enc_len);
-    bind_str(st, 7, it->account_mask);
+    db_bind_str(st, 7, it->account_mask);
     db_bind_int64(st, 8, it->amount_fen);
-    bind_str(st, 9, it->reference);
+    db_bind_str(st, 9, it->reference);
     db_bind_int64(st, 10, it->updated_ms);
     bool row;
     e = db_step(st, &row);
@@ -408,7 +403,7 @@ enum err store_payout_item_by_ref(struct store_conn *c, int64_t batch_id, const 
         return e;
     }
     db_bind_int64(st, 1, batch_id);
-    bind_str(st, 2, reference);
+    db_bind_str(st, 2, reference);
     bool row;
     e = db_step(st, &row);
     if (e == ERR_OK && !row) {
@@ -433,13 +428,13 @@ enum err store_payout_item_update(struct store_conn *c, const struct store_payou
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, it->status);
-    bind_str(st, 2, it->reason);
+    db_bind_str(st, 1, it->status);
+    db_bind_str(st, 2, it->reason);
     bind_nz(st, 3, it->entry_id);
     bind_nz(st, 4, it->return_entry_id);
     db_bind_int64(st, 5, it->updated_ms);
     db_bind_int64(st, 6, it->id);
-    bind_str(st, 7, expected);
+    db_bind_str(st, 7, expected);
     bool row;
     e = db_step(st, &row);
     if (e == ERR_OK && !row) {
@@ -485,9 +480,9 @@ enum err store_payout_item_match(struct store_conn *c, const char *reference, in
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, reference);
+    db_bind_str(st, 1, reference);
     db_bind_int64(st, 2, amount_fen);
-    bind_str(st, 3, path);
+    db_bind_str(st, 3, path);
     bool row = false;
     e = db_step(st, &row);
     *found = e == ERR_OK && row;
@@ -508,7 +503,7 @@ enum err store_payout_receipt_by_ref(struct store_conn *c, const char *bank_ref,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, bank_ref);
+    db_bind_str(st, 1, bank_ref);
     bool row = false;
     e = db_step(st, &row);
     *found = e == ERR_OK && row;

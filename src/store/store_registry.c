@@ -25,15 +25,6 @@ void store_tx_rollback(struct store_conn *c)
     db_rollback(c->db);
 }
 
-static void bind_str(struct db_stmt *st, int idx, const char *s)
-{
-    if (s == NULL) {
-        db_bind_null(st, idx);
-    } else {
-        db_bind_text(st, idx, s, strlen(s));
-    }
-}
-
 static void bind_id(struct db_stmt *st, int idx, int64_t id)
 {
     if (id == 0) {
@@ -41,22 +32,6 @@ static void bind_id(struct db_stmt *st, int idx, int64_t id)
     } else {
         db_bind_int64(st, idx, id);
     }
-}
-
-/* Runs st (already bound) expecting one row whose column 0 is an id. */
-static enum err step_returning_id(struct db_stmt *st, int64_t *out_id)
-{
-    bool row;
-    enum err e = db_step(st, &row);
-    if (e == ERR_OK) {
-        if (row) {
-            *out_id = db_col_int64(st, 0);
-        } else {
-            e = ERR_NOT_FOUND;
-        }
-    }
-    db_reset(st);
-    return e;
 }
 
 static const char sql_org_parent_path[] = "SELECT path FROM org WHERE id = $1";
@@ -98,13 +73,13 @@ enum err store_org_insert(struct store_conn *c, const struct store_org_new *o, i
     if ((e = db_prepare(c->db, sql_org_insert, &st)) != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, o->code);
-    bind_str(st, 2, o->name);
+    db_bind_str(st, 1, o->code);
+    db_bind_str(st, 2, o->name);
     bind_id(st, 3, o->parent_id);
-    bind_str(st, 4, o->level);
-    bind_str(st, 5, o->division_code);
+    db_bind_str(st, 4, o->level);
+    db_bind_str(st, 5, o->division_code);
     int64_t id;
-    if ((e = step_returning_id(st, &id)) != ERR_OK) {
+    if ((e = db_step_id(st, &id)) != ERR_OK) {
         return e;
     }
     size_t used = strlen(path);
@@ -112,7 +87,7 @@ enum err store_org_insert(struct store_conn *c, const struct store_org_new *o, i
     if ((e = db_prepare(c->db, sql_org_set_path, &st)) != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, path);
+    db_bind_str(st, 1, path);
     db_bind_int64(st, 2, id);
     if ((e = db_step_done(st)) != ERR_OK) {
         return e;
@@ -133,13 +108,13 @@ enum err store_employer_insert(struct store_conn *c, const struct store_employer
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, emp->uscc);
-    bind_str(st, 2, emp->name);
-    bind_str(st, 3, emp->ownership);
-    bind_str(st, 4, emp->size);
-    bind_str(st, 5, emp->industry ? emp->industry : "");
+    db_bind_str(st, 1, emp->uscc);
+    db_bind_str(st, 2, emp->name);
+    db_bind_str(st, 3, emp->ownership);
+    db_bind_str(st, 4, emp->size);
+    db_bind_str(st, 5, emp->industry ? emp->industry : "");
     db_bind_int64(st, 6, emp->org_id);
-    return step_returning_id(st, out_id);
+    return db_step_id(st, out_id);
 }
 
 static const char sql_member_insert[] =
@@ -157,12 +132,12 @@ enum err store_member_insert(struct store_conn *c, const struct store_member_new
     }
     db_bind_blob(st, 1, m->id_hash, STORE_HASH_BYTES);
     db_bind_blob(st, 2, m->id_enc, m->id_enc_len);
-    bind_str(st, 3, m->id_mask);
-    bind_str(st, 4, m->name);
-    bind_str(st, 5, m->gender);
-    bind_str(st, 6, m->birth_date);
-    bind_str(st, 7, m->phone);
-    bind_str(st, 8, m->employment);
+    db_bind_str(st, 3, m->id_mask);
+    db_bind_str(st, 4, m->name);
+    db_bind_str(st, 5, m->gender);
+    db_bind_str(st, 6, m->birth_date);
+    db_bind_str(st, 7, m->phone);
+    db_bind_str(st, 8, m->employment);
     bind_id(st, 9, m->employer_id);
     db_bind_int64(st, 10, m->org_id);
     db_bind_int64(st, 11, m->hardship ? 1 : 0);
@@ -171,8 +146,8 @@ enum err store_member_insert(struct store_conn *c, const struct store_member_new
     } else {
         db_bind_null(st, 12);
     }
-    bind_str(st, 13, m->bank_mask);
-    return step_returning_id(st, out_id);
+    db_bind_str(st, 13, m->bank_mask);
+    return db_step_id(st, out_id);
 }
 
 static const char sql_counts[] = "SELECT (SELECT COUNT(*) FROM org), (SELECT COUNT(*) FROM employer),"
@@ -279,7 +254,7 @@ enum err store_org_find(struct store_conn *c, const char *code, int64_t *out_id,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, code);
+    db_bind_str(st, 1, code);
     e = db_step(st, &row);
     if (e == ERR_OK && !row) {
         e = ERR_NOT_FOUND;
@@ -315,7 +290,7 @@ enum err store_employer_find(struct store_conn *c, const char *uscc,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, uscc);
+    db_bind_str(st, 1, uscc);
     e = db_step(st, &row);
     if (e == ERR_OK && !row) {
         e = ERR_NOT_FOUND;
@@ -345,7 +320,7 @@ enum err store_employer_id(struct store_conn *c, const char *uscc, int64_t *out_
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, uscc);
+    db_bind_str(st, 1, uscc);
     e = db_step(st, &row);
     if (e == ERR_OK) {
         if (row) {
@@ -370,14 +345,14 @@ enum err store_employer_update(struct store_conn *c, int64_t id,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, emp->name);
-    bind_str(st, 2, emp->ownership);
-    bind_str(st, 3, emp->size);
-    bind_str(st, 4, emp->industry ? emp->industry : "");
+    db_bind_str(st, 1, emp->name);
+    db_bind_str(st, 2, emp->ownership);
+    db_bind_str(st, 3, emp->size);
+    db_bind_str(st, 4, emp->industry ? emp->industry : "");
     db_bind_int64(st, 5, emp->org_id);
     db_bind_int64(st, 6, id);
     int64_t got;
-    return step_returning_id(st, &got);
+    return db_step_id(st, &got);
 }
 
 static const char sql_member_insert_bulk[] =
@@ -394,12 +369,12 @@ enum err store_member_insert_bulk(struct store_conn *c, const struct store_membe
     }
     db_bind_blob(st, 1, m->id_hash, STORE_HASH_BYTES);
     db_bind_blob(st, 2, m->id_enc, m->id_enc_len);
-    bind_str(st, 3, m->id_mask);
-    bind_str(st, 4, m->name);
-    bind_str(st, 5, m->gender);
-    bind_str(st, 6, m->birth_date);
-    bind_str(st, 7, m->phone);
-    bind_str(st, 8, m->employment);
+    db_bind_str(st, 3, m->id_mask);
+    db_bind_str(st, 4, m->name);
+    db_bind_str(st, 5, m->gender);
+    db_bind_str(st, 6, m->birth_date);
+    db_bind_str(st, 7, m->phone);
+    db_bind_str(st, 8, m->employment);
     bind_id(st, 9, m->employer_id);
     db_bind_int64(st, 10, m->org_id);
     db_bind_int64(st, 11, m->hardship ? 1 : 0);
@@ -408,7 +383,7 @@ enum err store_member_insert_bulk(struct store_conn *c, const struct store_membe
     } else {
         db_bind_null(st, 12);
     }
-    bind_str(st, 13, m->bank_mask);
+    db_bind_str(st, 13, m->bank_mask);
     return db_step_done(st);
 }
 
@@ -505,9 +480,9 @@ enum err store_member_update(struct store_conn *c, int64_t id, const struct stor
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, m->name);
-    bind_str(st, 2, m->phone);
-    bind_str(st, 3, m->employment);
+    db_bind_str(st, 1, m->name);
+    db_bind_str(st, 2, m->phone);
+    db_bind_str(st, 3, m->employment);
     bind_id(st, 4, m->employer_id);
     db_bind_int64(st, 5, m->org_id);
     db_bind_int64(st, 6, m->hardship ? 1 : 0);
@@ -516,11 +491,11 @@ enum err store_member_update(struct store_conn *c, int64_t id, const struct stor
     } else {
         db_bind_null(st, 7);
     }
-    bind_str(st, 8, m->bank_mask);
-    bind_str(st, 9, stamp);
+    db_bind_str(st, 8, m->bank_mask);
+    db_bind_str(st, 9, stamp);
     db_bind_int64(st, 10, id);
     int64_t got;
-    return step_returning_id(st, &got);
+    return db_step_id(st, &got);
 }
 
 static const char sql_member_history_add[] =
@@ -535,13 +510,13 @@ enum err store_member_history_add(struct store_conn *c, const struct store_membe
         return e;
     }
     db_bind_int64(st, 1, ch->member_id);
-    bind_str(st, 2, ch->at);
-    bind_str(st, 3, ch->source);
-    bind_str(st, 4, ch->source_ref ? ch->source_ref : "");
-    bind_str(st, 5, ch->actor ? ch->actor : "");
-    bind_str(st, 6, ch->field);
-    bind_str(st, 7, ch->old_value ? ch->old_value : "");
-    bind_str(st, 8, ch->new_value ? ch->new_value : "");
+    db_bind_str(st, 2, ch->at);
+    db_bind_str(st, 3, ch->source);
+    db_bind_str(st, 4, ch->source_ref ? ch->source_ref : "");
+    db_bind_str(st, 5, ch->actor ? ch->actor : "");
+    db_bind_str(st, 6, ch->field);
+    db_bind_str(st, 7, ch->old_value ? ch->old_value : "");
+    db_bind_str(st, 8, ch->new_value ? ch->new_value : "");
     return db_step_done(st);
 }
 

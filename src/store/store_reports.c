@@ -18,11 +18,6 @@
 /* Organisations of the subtree at $1. */
 #define SUBTREE "(SELECT id FROM org WHERE path LIKE $1 || '%')"
 
-static void bind_str(struct db_stmt *st, int idx, const char *s)
-{
-    db_bind_text(st, idx, s, strlen(s));
-}
-
 static const char *col_str(struct db_stmt *st, int col)
 {
     size_t len;
@@ -73,7 +68,7 @@ enum err store_rpt_orgs_each(struct store_conn *c, const char *path,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, path);
+    db_bind_str(st, 1, path);
     struct cb x = {(void *)fn, ctx};
     return walk(st, org_row, &x);
 }
@@ -133,7 +128,7 @@ enum err store_rpt_registered_each(struct store_conn *c, const char *path,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, path);
+    db_bind_str(st, 1, path);
     struct cb x = {(void *)fn, ctx};
     return walk(st, group_row, &x);
 }
@@ -148,9 +143,9 @@ enum err store_rpt_enrolled_each(struct store_conn *c, const char *path, const c
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, path);
-    bind_str(st, 2, from);
-    bind_str(st, 3, to);
+    db_bind_str(st, 1, path);
+    db_bind_str(st, 2, from);
+    db_bind_str(st, 3, to);
     struct cb x = {(void *)fn, ctx};
     return walk(st, group_row, &x);
 }
@@ -179,7 +174,7 @@ enum err store_rpt_employers_each(struct store_conn *c, const char *path,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, path);
+    db_bind_str(st, 1, path);
     struct cb x = {(void *)fn, ctx};
     return walk(st, employer_row, &x);
 }
@@ -243,9 +238,9 @@ static enum err range_walk(struct store_conn *c, const char *sql, const char *pa
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, path);
-    bind_str(st, 2, from);
-    bind_str(st, 3, to);
+    db_bind_str(st, 1, path);
+    db_bind_str(st, 2, from);
+    db_bind_str(st, 3, to);
     struct cb x = {fn, ctx};
     return walk(st, row_fn, &x);
 }
@@ -345,9 +340,9 @@ enum err store_rpt_claim_totals(struct store_conn *c, const char *path, const ch
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, path);
-    bind_str(st, 2, from);
-    bind_str(st, 3, to);
+    db_bind_str(st, 1, path);
+    db_bind_str(st, 2, from);
+    db_bind_str(st, 3, to);
     bool row;
     e = db_step(st, &row);
     if (e == ERR_OK && !row) {
@@ -478,12 +473,12 @@ enum err store_rpt_ledger_benefits(struct store_conn *c, const char *path, const
         return e;
     }
     if (whole_tree) {
-        bind_str(st, 1, from);
-        bind_str(st, 2, to);
+        db_bind_str(st, 1, from);
+        db_bind_str(st, 2, to);
     } else {
-        bind_str(st, 1, path);
-        bind_str(st, 2, from);
-        bind_str(st, 3, to);
+        db_bind_str(st, 1, path);
+        db_bind_str(st, 2, from);
+        db_bind_str(st, 3, to);
     }
     return one_int(st, out_fen);
 }
@@ -512,7 +507,7 @@ enum err store_rpt_paid_each(struct store_conn *c, const char *path, int64_t fro
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, path);
+    db_bind_str(st, 1, path);
     db_bind_int64(st, 2, from_ms);
     db_bind_int64(st, 3, to_ms);
     struct cb x = {(void *)fn, ctx};
@@ -546,8 +541,8 @@ enum err store_rpt_periods_each(struct store_conn *c, const char *from_period,
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, from_period);
-    bind_str(st, 2, to_period);
+    db_bind_str(st, 1, from_period);
+    db_bind_str(st, 2, to_period);
     struct cb x = {(void *)fn, ctx};
     return walk(st, period_row, &x);
 }
@@ -581,7 +576,7 @@ enum err store_rpt_referrals_each(struct store_conn *c, const char *path, int64_
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, path);
+    db_bind_str(st, 1, path);
     db_bind_int64(st, 2, from_year);
     db_bind_int64(st, 3, to_year);
     struct cb x = {(void *)fn, ctx};
@@ -694,10 +689,10 @@ enum err store_rpt_replay_each(struct store_conn *c, const char *path, const cha
     struct db_stmt *st;
     enum err e = db_prepare(c->db, sql_replay, &st);
     if (e == ERR_OK) {
-        bind_str(st, 1, path);
-        bind_str(st, 2, plan_code);
-        bind_str(st, 3, from);
-        bind_str(st, 4, to);
+        db_bind_str(st, 1, path);
+        db_bind_str(st, 2, plan_code);
+        db_bind_str(st, 3, from);
+        db_bind_str(st, 4, to);
         struct replay_walk x = {{(void *)fn, ctx}, r};
         e = walk(st, replay_row, &x);
     }

@@ -40,11 +40,6 @@ static size_t copy_blob(struct db_stmt *st, int col, unsigned char *out, size_t 
     return len;
 }
 
-static void bind_str(struct db_stmt *st, int idx, const char *s)
-{
-    db_bind_text(st, idx, s, strlen(s));
-}
-
 /* prefix with LIKE's metacharacters escaped by '\', then '%', into out;
  * "" stays "" (no filter). ERR_TOO_LARGE past STORE_SEARCH_PREFIX_MAX. */
 static enum err like_prefix(const char *prefix, char out[2 * STORE_SEARCH_PREFIX_MAX + 2])
@@ -77,7 +72,7 @@ enum err store_org_rename(struct store_conn *c, int64_t id, const char *name)
     if (e != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, name);
+    db_bind_str(st, 1, name);
     db_bind_int64(st, 2, id);
     return db_step_done(st);
 }
@@ -108,9 +103,9 @@ enum err store_org_move(struct store_conn *c, int64_t id, const char *old_path,
     if ((e = db_prepare(c->db, sql_org_move_paths, &st)) != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, new_path);
+    db_bind_str(st, 1, new_path);
     db_bind_int64(st, 2, (int64_t)strlen(old_path) + 1);
-    bind_str(st, 3, old_path);
+    db_bind_str(st, 3, old_path);
     return db_step_done(st);
 }
 
@@ -186,13 +181,13 @@ enum err store_employer_search(struct store_conn *c, const struct store_employer
     if ((e = db_prepare(c->db, sql_employer_search, &st)) != ERR_OK) {
         return e;
     }
-    bind_str(st, 1, f->path_prefix);
+    db_bind_str(st, 1, f->path_prefix);
     db_bind_int64(st, 2, after_id);
-    bind_str(st, 3, q);
-    bind_str(st, 4, q_upper);
+    db_bind_str(st, 3, q);
+    db_bind_str(st, 4, q_upper);
     db_bind_int64(st, 5, f->org_id);
-    bind_str(st, 6, f->ownership);
-    bind_str(st, 7, f->size);
+    db_bind_str(st, 6, f->ownership);
+    db_bind_str(st, 7, f->size);
     db_bind_int64(st, 8, (int64_t)limit);
     struct store_employer_row r;
     while ((e = db_step(st, &row)) == ERR_OK && row) {
@@ -309,15 +304,15 @@ enum err store_member_search(struct store_conn *c, const struct store_member_fil
     }
     if (by_hash) {
         db_bind_blob(st, 1, f->id_hash, STORE_HASH_BYTES);
-        bind_str(st, 2, f->path_prefix);
+        db_bind_str(st, 2, f->path_prefix);
         db_bind_int64(st, 3, after_id);
     } else {
-        bind_str(st, 1, f->path_prefix);
+        db_bind_str(st, 1, f->path_prefix);
         db_bind_int64(st, 2, after_id);
-        bind_str(st, 3, name);
-        bind_str(st, 4, f->phone);
+        db_bind_str(st, 3, name);
+        db_bind_str(st, 4, f->phone);
         db_bind_int64(st, 5, f->employer_id);
-        bind_str(st, 6, f->employment);
+        db_bind_str(st, 6, f->employment);
         db_bind_int64(st, 7, f->hardship);
         db_bind_int64(st, 8, (int64_t)limit);
     }
