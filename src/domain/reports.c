@@ -17,6 +17,22 @@
 #include "store/store_org.h"
 #include "store/store_reports.h"
 
+/* qsort and bsearch with the C library's contract kept: their base pointer
+ * must not be NULL even for zero items (UBSan checks it), and empty lists
+ * here are NULL. */
+static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1) {
+        qsort(base, n, size, cmp);
+    }
+}
+
+static void *find_n(const void *key, const void *base, size_t n, size_t size,
+                    int (*cmp)(const void *, const void *))
+{
+    return n > 0 ? bsearch(key, base, n, size, cmp) : NULL;
+}
+
 /* ===================================================== the document */
 
 #define RPT_CHUNK_BYTES 16384 /* text storage grows by chunks of this (or one text) */
@@ -593,7 +609,7 @@ static enum err enrolled_fn(void *ctx, const struct store_rpt_group *g)
     if (e != ERR_OK) {
         return e;
     }
-    struct group *hit = bsearch(&k, x->g, x->n, sizeof(*x->g), group_cmp);
+    struct group *hit = find_n(&k, x->g, x->n, sizeof(*x->g), group_cmp);
     if (hit != NULL) {
         hit->enrolled = g->members;
         return ERR_OK;
@@ -669,7 +685,7 @@ static int id_cmp(const void *a, const void *b)
 static struct employer_ent *employer_find(const struct cover *x, int64_t id)
 {
     struct employer_ent k = {.id = id};
-    return bsearch(&k, x->emps, x->nemps, sizeof(*x->emps), employer_cmp);
+    return find_n(&k, x->emps, x->nemps, sizeof(*x->emps), employer_cmp);
 }
 
 static void cover_free(struct cover *x)
@@ -690,18 +706,18 @@ static enum err cover_load(struct store_conn *c, const struct reports_scope *s,
     if (e != ERR_OK) {
         return e;
     }
-    qsort(x->g, x->n, sizeof(*x->g), group_cmp);
+    sort_n(x->g, x->n, sizeof(*x->g), group_cmp);
     x->sorted = true;
     if ((e = store_rpt_enrolled_each(c, s->path, from, to, enrolled_fn, x)) != ERR_OK) {
         return e;
     }
     if (!x->sorted) {
-        qsort(x->g, x->n, sizeof(*x->g), group_cmp);
+        sort_n(x->g, x->n, sizeof(*x->g), group_cmp);
     }
     if ((e = store_rpt_employers_each(c, s->path, employer_fn, x)) != ERR_OK) {
         return e;
     }
-    qsort(x->emps, x->nemps, sizeof(*x->emps), employer_cmp);
+    sort_n(x->emps, x->nemps, sizeof(*x->emps), employer_cmp);
     /* employers outside the scope that employ members inside it: one read each */
     int64_t *missing = NULL;
     size_t nmissing = 0, cap = 0;
@@ -722,7 +738,7 @@ static enum err cover_load(struct store_conn *c, const struct reports_scope *s,
         missing[nmissing++] = id;
     }
     if (nmissing > 0) {
-        qsort(missing, nmissing, sizeof(*missing), id_cmp);
+        sort_n(missing, nmissing, sizeof(*missing), id_cmp);
     }
     for (size_t i = 0; e == ERR_OK && i < nmissing; i++) {
         if (i > 0 && missing[i] == missing[i - 1]) {
@@ -734,7 +750,7 @@ static enum err cover_load(struct store_conn *c, const struct reports_scope *s,
         }
     }
     free(missing);
-    qsort(x->emps, x->nemps, sizeof(*x->emps), employer_cmp);
+    sort_n(x->emps, x->nemps, sizeof(*x->emps), employer_cmp);
     return e;
 }
 
@@ -1022,7 +1038,7 @@ static enum err outreach_tables(struct store_conn *c, struct rpt_doc *d,
             st[n++] = st[i];
         }
     }
-    qsort(st, n, sizeof(*st), emp_stat_rank);
+    sort_n(st, n, sizeof(*st), emp_stat_rank);
     struct dim_tally own[NOWN] = {{0}}, size[NSIZE] = {{0}}, all = {0};
     for (size_t i = 0; e == ERR_OK && i < n; i++) {
         e = dim_add(&all, &st[i]);
@@ -1042,7 +1058,7 @@ static enum err outreach_tables(struct store_conn *c, struct rpt_doc *d,
             gig[ng++] = gig[i];
         }
     }
-    qsort(gig, ng, sizeof(*gig), gig_rank);
+    sort_n(gig, ng, sizeof(*gig), gig_rank);
 
     struct rpt_table *t =
         rpt_table_add(d, "params", out_params_cols, NCOLS(out_params_cols), true);
@@ -1624,14 +1640,14 @@ static enum err claims_tables(struct rpt_doc *d, struct claims_x *x,
         e = ROW(d, t, V_TEXT(month), CM_VALS(by_month[m]));
     }
     if (rej->n > 0) {
-        qsort(rej->v, rej->n, sizeof(*rej->v), count_by_size);
+        sort_n(rej->v, rej->n, sizeof(*rej->v), count_by_size);
     }
     t = rpt_table_add(d, "rejections", clm_rej_cols, NCOLS(clm_rej_cols), false);
     for (size_t i = 0; e == ERR_OK && i < rej->n; i++) {
         e = ROW(d, t, V_TEXT(rej->v[i].key), V_INT(rej->v[i].count));
     }
     if (ref->n > 0) {
-        qsort(ref->v, ref->n, sizeof(*ref->v), count_by_keys);
+        sort_n(ref->v, ref->n, sizeof(*ref->v), count_by_keys);
     }
     t = rpt_table_add(d, "refusals", clm_ref_cols, NCOLS(clm_ref_cols), false);
     for (size_t i = 0; e == ERR_OK && i < ref->n; i++) {
@@ -1831,7 +1847,7 @@ static enum err grouped(struct rpt_doc *d, struct rpt_table *t, const struct pai
     for (size_t i = 0; i < x->n; i++) {
         tmp[i] = (struct keyed){key_of(&x->v[i]), x->v[i].ms};
     }
-    qsort(tmp, x->n, sizeof(*tmp), keyed_cmp);
+    sort_n(tmp, x->n, sizeof(*tmp), keyed_cmp);
     enum err e = ERR_OK;
     for (size_t i = 0; e == ERR_OK && i < x->n;) {
         size_t j = i;
@@ -1931,7 +1947,7 @@ static enum err timeliness_tables(struct rpt_doc *d, const struct reports_query 
     free(ms);
     /* the claims one by one, by id: a page after after_id, or all for an export */
     if (x->n > 0) {
-        qsort(x->v, x->n, sizeof(*x->v), paid_by_id);
+        sort_n(x->v, x->n, sizeof(*x->v), paid_by_id);
     }
     size_t cap = q->export_all ? REPORTS_EXPORT_ROWS_MAX : q->limit;
     t = rpt_table_add(d, "claims", tim_claim_cols, NCOLS(tim_claim_cols), false);

@@ -18,6 +18,16 @@
 #include "store/store_enrol.h"
 #include "store/store_reports.h"
 
+/* qsort and bsearch with the C library's contract kept: their base pointer
+ * must not be NULL even for zero items (UBSan checks it), and empty lists
+ * here are NULL. */
+static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1) {
+        qsort(base, n, size, cmp);
+    }
+}
+
 #define ID_TEXT 24 /* an int64 in decimal with its NUL */
 
 struct cached {
@@ -594,7 +604,7 @@ static enum err tables(struct rpt_doc *d, const struct reports_query *q,
                     (const char *const[3]){NULL});
     }
     if (x->nchanges > 0) {
-        qsort(x->changes, x->nchanges, sizeof(*x->changes), change_cmp);
+        sort_n(x->changes, x->nchanges, sizeof(*x->changes), change_cmp);
     }
     size_t cap = q->export_all ? REPORTS_EXPORT_ROWS_MAX : q->limit;
     t = rpt_table_add(d, "changes", change_cols, NCOLS(change_cols), false);
