@@ -4,7 +4,9 @@
 # nothing is done when web/dist is newer than every source file and the
 # lock file. Never downloads a browser. Prints errors only; exits non-zero
 # on failure.
-# Options: --force rebuilds even when web/dist looks current.
+# Options: --force rebuilds even when the output looks current.
+# HUZHU_WEB_OUT=DIR builds into DIR instead of web/dist (parallel work trees
+# and helpers each build their own copy).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,7 +19,8 @@ command -v node >/dev/null && command -v npm >/dev/null || {
 }
 
 sources=(package.json package-lock.json vite.config.js index.html src public)
-stamp=dist/index.html
+out=${HUZHU_WEB_OUT:-dist}
+stamp=$out/index.html
 
 # Current when dist/index.html exists and no source is newer than it.
 if [[ $force -eq 0 && -f $stamp ]] && [[ -z $(find "${sources[@]}" -newer "$stamp" -print -quit) ]]; then
@@ -40,7 +43,7 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
 fi
 
 log=$(mktemp)
-if ! node node_modules/vite/bin/vite.js build --logLevel warn >"$log" 2>&1; then
+if ! node node_modules/vite/bin/vite.js build --logLevel warn --outDir "$out" --emptyOutDir >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$log"
     echo "web/build.sh: vite build failed" >&2

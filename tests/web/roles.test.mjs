@@ -58,7 +58,7 @@ test('admin: every menu entry, system status from the real server, logout sends 
     const seen = watchSession(page);
     await signIn(page, 'demo.admin');
     assert.deepEqual(await menuKeys(page), ['dashboard', 'checkIds', 'orgs', 'employers', 'members', 'imports', 'plans',
-      'enrolments', 'invoices', 'claims', 'payouts', 'ledger', 'audit', 'users']);
+      'enrolments', 'invoices', 'claims', 'articles', 'payouts', 'ledger', 'supervision', 'audit', 'users']);
     await page.waitForSelector('[data-test=health-status]');
     assert.equal((await page.textContent('[data-test=health-status]')).trim(), zh.dashboard.healthOk);
     const health = await (await fetch(`${BASE}/api/v1/health`)).json();
@@ -93,7 +93,7 @@ test('unit staff: only their menu entries, and a hidden page is refused by addre
   try {
     await signIn(page, 'demo.unit');
     assert.deepEqual(await menuKeys(page), ['dashboard', 'checkIds', 'employers', 'members', 'imports', 'plans',
-      'enrolments', 'invoices', 'claims']);
+      'enrolments', 'invoices', 'claims', 'articles']);
     assert.equal(await page.locator('[data-test=health-card]').count(), 0, 'system status is for admins');
     await shot(page, 'console-dashboard-unit-staff');
     await page.goto(`${BASE}/users`, { waitUntil: 'networkidle' });
@@ -117,7 +117,7 @@ test('auditor at phone width: the menu opens as a drawer, no horizontal scroll',
     await page.waitForSelector('.hz-aside.is-open');
     await page.waitForTimeout(300);
     assert.deepEqual(await menuKeys(page), ['dashboard', 'checkIds', 'orgs', 'employers', 'members', 'plans',
-      'enrolments', 'invoices', 'claims', 'payouts', 'ledger', 'audit']);
+      'enrolments', 'invoices', 'claims', 'payouts', 'ledger', 'supervision', 'audit']);
     await shot(page, 'console-menu-phone-auditor');
     assert.deepEqual(page.problems, []);
   } finally {

@@ -6,7 +6,7 @@
  * from showing what the role cannot use.
  */
 import {
-  Checked, Coin, Collection, FirstAidKit, House, Notebook, OfficeBuilding,
+  Checked, Coin, Collection, DataAnalysis, Document, FirstAidKit, House, Notebook, OfficeBuilding,
   Reading, School, Tickets, Upload, User, UserFilled, Wallet,
 } from '@element-plus/icons-vue';
 
@@ -36,8 +36,10 @@ export const MENU = [
   { key: 'enrolments', path: '/enrolments', group: 'groupBusiness', icon: Collection, roles: [A, S, U, F, AU] },
   { key: 'invoices', path: '/invoices', group: 'groupBusiness', icon: Tickets, roles: [A, S, U, F, AU] },
   { key: 'claims', path: '/claims', group: 'groupBusiness', icon: FirstAidKit, roles: [A, S, U, CO, CA, AU], ready: true },
+  { key: 'articles', path: '/articles', group: 'groupBusiness', icon: Document, roles: [A, S, U] },
   { key: 'payouts', path: '/payouts', group: 'groupFund', icon: Wallet, roles: [A, F, AU] },
   { key: 'ledger', path: '/ledger', group: 'groupFund', icon: Coin, roles: [A, S, F, AU] },
+  { key: 'supervision', path: '/supervision', group: 'groupOversight', icon: DataAnalysis, roles: [A, S, F, AU] },
   { key: 'audit', path: '/audit', group: 'groupOversight', icon: Notebook, roles: [A, AU], ready: true },
   { key: 'users', path: '/users', group: 'groupOversight', icon: User, roles: [A] },
 ];

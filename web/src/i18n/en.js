@@ -1,9 +1,19 @@
 // English messages. Keys mirror zh-CN.js exactly; tests compare them.
 // vue-i18n syntax: {name} is a placeholder; avoid the characters @ | { } in text.
 import pages from './pages.en.js';
+import * as business from './areas/business.js';
+import * as fund from './areas/fund.js';
+import * as articles from './areas/articles.js';
+import * as users from './areas/users.js';
+import * as supervision from './areas/supervision.js';
 
 export default {
   ...pages,
+  ...business.en,
+  ...fund.en,
+  ...articles.en,
+  ...users.en,
+  ...supervision.en,
   app: {
     name: 'Workers’ Mutual Aid',
     consoleName: 'Mutual Aid Console',
@@ -67,6 +77,8 @@ export default {
     ledger: 'Fund ledger',
     audit: 'Audit trail',
     users: 'Users',
+    articles: 'Articles',
+    supervision: 'Supervision',
   },
   layout: {
     toggleMenu: 'Show or hide the menu',

@@ -1,9 +1,19 @@
 // Chinese (default) messages. Keys mirror en.js exactly; tests compare them.
 // vue-i18n syntax: {name} is a placeholder; avoid the characters @ | { } in text.
 import pages from './pages.zh-CN.js';
+import * as business from './areas/business.js';
+import * as fund from './areas/fund.js';
+import * as articles from './areas/articles.js';
+import * as users from './areas/users.js';
+import * as supervision from './areas/supervision.js';
 
 export default {
   ...pages,
+  ...business.zh,
+  ...fund.zh,
+  ...articles.zh,
+  ...users.zh,
+  ...supervision.zh,
   app: {
     name: '职工互助保障',
     consoleName: '职工互助保障管理平台',
@@ -67,6 +77,8 @@ export default {
     ledger: '互助金账务',
     audit: '审计',
     users: '用户',
+    articles: '宣传文章',
+    supervision: '监督看板',
   },
   layout: {
     toggleMenu: '展开或收起菜单',

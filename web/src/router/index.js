@@ -23,6 +23,16 @@ const pageFor = {
   imports: () => import('../views/console/Imports.vue'),
   claims: () => import('../views/console/Claims.vue'),
   audit: () => import('../views/console/Audit.vue'),
+  orgs: () => import('../views/console/Orgs.vue'),
+  employers: () => import('../views/console/Employers.vue'),
+  plans: () => import('../views/console/Plans.vue'),
+  enrolments: () => import('../views/console/Enrolments.vue'),
+  invoices: () => import('../views/console/Invoices.vue'),
+  payouts: () => import('../views/console/Payouts.vue'),
+  ledger: () => import('../views/console/Ledger.vue'),
+  users: () => import('../views/console/Users.vue'),
+  articles: () => import('../views/console/Articles.vue'),
+  supervision: () => import('../views/console/Supervision.vue'),
 };
 
 const consoleChildren = MENU.map((m) => ({
@@ -57,6 +67,7 @@ const routes = [
       { path: 'cover', name: 'portalCover', component: () => import('../views/portal/PortalCover.vue'), meta: { portal: true, auth: true, tab: 'cover' } },
       { path: 'claims', name: 'portalClaims', component: () => import('../views/portal/PortalClaims.vue'), meta: { portal: true, auth: true, tab: 'claims' } },
       { path: 'claims/new', name: 'portalNewClaim', component: () => import('../views/portal/PortalNewClaim.vue'), meta: { portal: true, auth: true, tab: 'claims' } },
+      { path: 'articles/:id', name: 'portalArticle', component: () => import('../views/portal/PortalArticle.vue'), meta: { portal: true, public: true, tab: 'home' } },
       { path: 'me', name: 'portalMe', component: () => import('../views/portal/PortalMe.vue'), meta: { portal: true, public: true, tab: 'me' } },
     ],
   },
