@@ -180,6 +180,8 @@ const struct http_route http_routes[] = {
      HTTP_ROLE_SUPERVISOR | HTTP_ROLE_AUDITOR | HTTP_ROLE_ADMIN, HTTP_BODY_JSON},
 
     /* articles and the worker's own records (route_portal.c) */
+
+    /* user accounts and own password (route_users.c) */
 };
 
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -142,6 +142,8 @@ http_handler_fn route_reports_referrals;
 http_handler_fn route_reports_outreach;
 http_handler_fn route_reports_whatif;
 
+/* route_users.c: user accounts (admins) and changing one.s own password */
+
 /* route_portal.c: articles, the worker's own cover and claims */
 
 #endif
