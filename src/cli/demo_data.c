@@ -34,6 +34,7 @@
 #include "core/date.h"
 #include "core/ids.h"
 #include "domain/adjudicate.h"
+#include "domain/articles.h"
 #include "domain/audit.h"
 #include "domain/auth.h"
 #include "domain/claim_feed.h"
@@ -60,6 +61,9 @@
 /* The approval threshold plans_publish gives a plan's fund (plans_admin.c): a
  * payment above it waits for a second finance user. */
 #define DEMO_APPROVAL_FEN 1000000
+/* The draft ZY version for the what-if (draft_for_whatif). */
+#define DEMO_DRAFT_DEDUCTIBLE_FEN 80000
+#define DEMO_DRAFT_TIER_STEP_BP 500
 
 /* ------------------------------------------------------------ accounts */
 
@@ -71,11 +75,15 @@ const struct demo_login demo_logins[] = {
     {"claims_officer", "demo.officer", "ZJ", "claims workbench: assess, approve up to 5,000 yuan"},
     {"claims_approver", "demo.approver", "ZJ", "flagged and large claims, the pending appeal"},
     {"unit_staff", "demo.unit", "ZJ-01-01-01", "one union's roster, enrolments, paper claims"},
+    {"finance", "demo.finance2", "ZJ", "the second finance user: approves what demo.finance made"},
     {"member", "demo.member", "", "worker portal (phone): cover, a paid claim, one in progress"},
 };
 const size_t demo_logins_count = sizeof(demo_logins) / sizeof(demo_logins[0]);
 
-enum { L_ADMIN, L_SUPERVISOR, L_AUDITOR, L_FINANCE, L_OFFICER, L_APPROVER, L_UNIT, L_MEMBER };
+enum {
+    L_ADMIN, L_SUPERVISOR, L_AUDITOR, L_FINANCE, L_OFFICER, L_APPROVER, L_UNIT, L_FINANCE2,
+    L_MEMBER, L__COUNT
+};
 
 void demo_print_logins(FILE *out)
 {
@@ -288,7 +296,7 @@ struct demo {
     struct member *m;
     size_t nm;
     struct plan_version *plans[DEMO_PLANS];
-    struct user users[8];
+    struct user users[L__COUNT];
     bool portal_hash_ready;
     char portal_hash[AUTH_PWHASH_STR_BYTES];
     int32_t origin;      /* day number of cash_in[.][0] */
@@ -614,8 +622,8 @@ static enum err create_staff(struct demo *d)
 {
     static const char *const names[] = {"演示管理员", "演示上级工会", "演示经审",
                                         "演示财务",   "演示理赔专员", "演示理赔审批",
-                                        "演示基层经办"};
-    for (size_t k = L_ADMIN; k <= L_UNIT; k++) {
+                                        "演示基层经办", "演示财务复核"};
+    for (size_t k = L_ADMIN; k <= L_FINANCE2; k++) {
         enum err e = create_user(d, k, names[k], 0, demo_logins[k].org);
         if (e != ERR_OK) {
             return e;
@@ -2226,6 +2234,149 @@ static struct member *pick_portal(struct demo *d)
     return fallback;
 }
 
+/* ------------------------------------------------------------ articles */
+
+/* The portal's 宣传专栏: a few articles of the province (the root) and of
+ * the demo unit's city, published over the last weeks, and one draft of
+ * the demo unit for the console. */
+struct demo_article {
+    size_t writer;     /* index into d->users */
+    const char *org;   /* organisation code */
+    const char *category;
+    int32_t days_ago;  /* publish date; < 0: left a draft */
+    const char *title;
+    const char *body;
+};
+
+static const struct demo_article demo_articles[] = {
+    {L_ADMIN, "ZJ", "plan", 40, "在职职工住院补充医疗互助保障计划说明",
+     "## 谁可以参加\n\n"
+     "本省各级工会会员，16 至 65 周岁、在职在岗的职工均可参加，快递员、外卖骑手、"
+     "网约车司机等新就业形态劳动者也可以由所在工会或本人办理。\n\n"
+     "## 交多少、保多久\n\n"
+     "- 每份 **60 元**，每人最多 3 份；保障期一年。\n"
+     "- 首次参加有 90 天等待期，期满续保的不再计算等待期。\n\n"
+     "## 怎么给付\n\n"
+     "住院医疗费用经基本医保结算后，政策范围内个人自付部分扣除 500 元起付额，"
+     "按分段比例给付互助金，每份每年最高 1 万元。\n\n"
+     "> 互助保障是职工之间的互助共济，不是商业保险，具体以计划文本为准。"},
+    {L_ADMIN, "ZJ", "guide", 30, "住院互助金申请指南（线上、线下都能办）",
+     "## 准备材料\n\n"
+     "1. 住院医疗费用发票；\n"
+     "2. 医保结算单（费用明细）；\n"
+     "3. 出院小结或出院记录；\n"
+     "4. 本人银行卡（用于接收互助金）。\n\n"
+     "## 办理方式\n\n"
+     "- **线上**：登录职工互助平台，在“我的理赔”中新建申请，按提示拍照上传材料。\n"
+     "- **线下**：把材料交给所在基层工会经办人员，由其代为录入。\n\n"
+     "## 时限\n\n"
+     "出院之日起 **2 年内** 提出申请。材料齐全的，一般在 15 个工作日内审核完毕，"
+     "审核通过后互助金直接打入本人银行卡。"},
+    {L_ADMIN, "ZJ", "faq", 20, "职工互助保障常见问题解答",
+     "**问：我换了单位，保障还有效吗？**\n\n"
+     "答：有效。保障期内跟人走，新单位所在工会可为您办理续保。\n\n"
+     "**问：同一次住院能申请几个计划？**\n\n"
+     "答：同时参加了住院补充医疗和住院津贴等计划的，一次申请即可按各计划分别核算。\n\n"
+     "**问：理赔被退回了怎么办？**\n\n"
+     "答：按退回原因补齐材料后可再次提交；对结论有异议的，可在平台上提出申诉。\n\n"
+     "**问：在哪里查进度？**\n\n"
+     "答：登录后打开“我的理赔”，每一步的办理时间都看得到。"},
+    {L_ADMIN, "ZJ", "case", 10, "真实案例：快递员王师傅住院，互助金解了燃眉之急",
+     "王师傅（化名）是杭州一家快递网点的快递员，去年通过基层工会参加了住院补充医疗"
+     "互助保障，交了 1 份 60 元。\n\n"
+     "今年春天，他因急性阑尾炎住院一周，医保结算后自己还要负担近万元。出院后，"
+     "网点所在工会的经办人员帮他在平台上提交了申请，材料一次齐全，"
+     "十来天后五千余元互助金就到了他的银行卡上。\n\n"
+     "王师傅说：“一年几十块钱，关键时候真管用。”\n\n"
+     "*本文已隐去当事人姓名、单位等个人信息。*"},
+    {L_ADMIN, "ZJ-01", "guide", 5, "杭州市职工互助保障线上办理指引",
+     "杭州市各基层工会会员可在平台上自助查询保障、申请互助金。\n\n"
+     "1. 用工会发放的账号登录，首次登录请修改密码；\n"
+     "2. 在“我的保障”查看已参加的计划和保障期；\n"
+     "3. 在“我的理赔”新建申请并上传材料。\n\n"
+     "遇到问题请联系所在基层工会，或拨打市总工会服务热线。"},
+    {L_UNIT, "ZJ-01-01-01", "plan", -1, "关于开展新一年度互助保障集中参保的通知（草稿）",
+     "各会员单位：\n\n新一年度集中参保工作即将开始，请于下月底前报送参保名单。"},
+};
+
+static enum err gen_articles(struct demo *d)
+{
+    for (size_t i = 0; i < sizeof(demo_articles) / sizeof(demo_articles[0]); i++) {
+        const struct demo_article *a = &demo_articles[i];
+        const struct auth_user *u = &d->users[a->writer].u;
+        int64_t org_id = 0, id = 0;
+        char path[STORE_ORG_PATH_BYTES + 1];
+        enum err e = store_org_find(d->c, a->org, &org_id, path);
+        struct articles_edit in = {
+            .has_org_id = true, .org_id = org_id,
+            .has_category = true, .category = a->category,
+            .has_title = true, .title = a->title, .title_len = strlen(a->title),
+            .has_body = true, .body_md = a->body, .body_len = strlen(a->body),
+        };
+        char field[ARTICLE_FIELD_MAX] = "";
+        int64_t now = auth_now_ms();
+        if (e == ERR_OK) {
+            e = articles_create(d->c, u, "demo", &in, now, &id, field);
+        }
+        if (e == ERR_OK && a->days_ago >= 0) {
+            e = articles_publish(d->c, u, "demo", id, date_add_days(d->today, -a->days_ago), now);
+        }
+        if (e != ERR_OK) {
+            fprintf(stderr, "demo: article %zu: %s %s\n", i, err_str(e), field);
+            return e;
+        }
+    }
+    return ERR_OK;
+}
+
+/*
+ * A draft next version of ZY for the supervisors' what-if: the deductible
+ * raised from 500 to 800 yuan and every tier 5 points more generous, so a
+ * replay of this year's claims shows a real difference before anyone
+ * publishes it. Left as a draft.
+ */
+static enum err draft_for_whatif(struct demo *d, const char *plans_dir)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/ZY.json", plans_dir);
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (doc == NULL) {
+        return ERR_IO;
+    }
+    json_t *benefit = json_object_get(doc, "benefit");
+    json_t *tiers = json_object_get(benefit, "tiers");
+    json_t *ver = json_object_get(doc, "version");
+    enum err e = json_is_integer(ver) && json_is_array(tiers) ? ERR_OK : ERR_BAD_JSON;
+    size_t i;
+    json_t *tier;
+    json_array_foreach(tiers, i, tier) {
+        json_t *bp = json_object_get(tier, "ratio_bp");
+        if (!json_is_integer(bp) ||
+            json_integer_set(bp, json_integer_value(bp) + DEMO_DRAFT_TIER_STEP_BP) != 0) {
+            e = ERR_BAD_JSON;
+        }
+    }
+    if (e == ERR_OK && (json_object_set_new(doc, "version",
+                                            json_integer(json_integer_value(ver) + 1)) != 0 ||
+                        json_object_set_new(benefit, "deductible_fen",
+                                            json_integer(DEMO_DRAFT_DEDUCTIBLE_FEN)) != 0)) {
+        e = ERR_NOMEM;
+    }
+    char field[PLAN_FIELD_PATH_MAX] = "";
+    if (e == ERR_OK) {
+        e = plans_load_as(d->c, &d->users[L_ADMIN].aa, doc, NULL, field, sizeof(field));
+        if (e == ERR_EXISTS) {
+            e = ERR_OK; /* an earlier demo run left it */
+        }
+    }
+    json_decref(doc);
+    if (e != ERR_OK) {
+        fprintf(stderr, "demo: draft plan version: %s %s\n", err_str(e), field);
+    }
+    return e;
+}
+
 static enum err scheme(struct demo *d, const char *plans_dir)
 {
     size_t loaded = 0;
@@ -2235,7 +2386,8 @@ static enum err scheme(struct demo *d, const char *plans_dir)
         return e;
     }
     d->sum->plans = (int64_t)loaded;
-    if ((e = create_staff(d)) != ERR_OK || (e = gen_enrolment(d)) != ERR_OK) {
+    if ((e = create_staff(d)) != ERR_OK || (e = draft_for_whatif(d, plans_dir)) != ERR_OK ||
+        (e = gen_enrolment(d)) != ERR_OK) {
         return e;
     }
     int64_t lapsed_inv = 0;
@@ -2265,6 +2417,9 @@ static enum err scheme(struct demo *d, const char *plans_dir)
     }
     if (e == ERR_OK && (e = run_claims(d, &cp)) == ERR_OK && (e = finish_ledger(d)) == ERR_OK) {
         e = count_all(d, &cp);
+    }
+    if (e == ERR_OK) {
+        e = gen_articles(d);
     }
     free(cp.cl);
     free(cp.st);

@@ -38,6 +38,7 @@
     X(RATE_LIMITED, "RATE_LIMITED")                                                  \
     X(WEAK_PASSWORD, "WEAK_PASSWORD")                                                \
     X(SAME_USER, "SECOND_USER_REQUIRED")  /* maker-checker: checker == maker */      \
+    X(SELF_CHANGE, "SELF_CHANGE_REFUSED") /* admin disabling or demoting self */     \
     /* store */                                                                      \
     X(DB, "DATABASE_ERROR")                                                          \
     X(DB_BUSY, "DATABASE_BUSY")                                                      \

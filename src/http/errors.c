@@ -60,6 +60,7 @@ unsigned http_status_for_err(enum err e)
         return 415;
     case ERR_WEAK_PASSWORD:
     case ERR_SAME_USER:
+    case ERR_SELF_CHANGE: /* an admin disabling or demoting their own account */
     case ERR_SETTLEMENT_MISMATCH:
     case ERR_INVALID_PLAN:
     /* enrolment refusals: well-formed requests the rules refuse */

@@ -180,8 +180,30 @@ const struct http_route http_routes[] = {
      HTTP_ROLE_SUPERVISOR | HTTP_ROLE_AUDITOR | HTTP_ROLE_ADMIN, HTTP_BODY_JSON},
 
     /* articles and the worker's own records (route_portal.c) */
+#define ARTICLE_WRITERS_HTTP (HTTP_ROLE_ADMIN | HTTP_ROLE_SUPERVISOR | HTTP_ROLE_UNIT_STAFF)
+    {HTTP_GET, "/api/v1/articles", route_articles_list, HTTP_ROLE_PUBLIC, HTTP_BODY_NONE},
+    {HTTP_GET, "/api/v1/articles/:id", route_articles_get, HTTP_ROLE_PUBLIC, HTTP_BODY_NONE},
+    {HTTP_GET, "/api/v1/articles/manage", route_articles_manage, ARTICLE_WRITERS_HTTP,
+     HTTP_BODY_NONE},
+    {HTTP_GET, "/api/v1/articles/manage/:id", route_articles_manage_get, ARTICLE_WRITERS_HTTP,
+     HTTP_BODY_NONE},
+    {HTTP_POST, "/api/v1/articles", route_articles_create, ARTICLE_WRITERS_HTTP, HTTP_BODY_JSON},
+    {HTTP_PATCH, "/api/v1/articles/:id", route_articles_update, ARTICLE_WRITERS_HTTP,
+     HTTP_BODY_JSON},
+    {HTTP_POST, "/api/v1/articles/:id/publish", route_articles_publish, ARTICLE_WRITERS_HTTP,
+     HTTP_BODY_JSON},
+    {HTTP_POST, "/api/v1/articles/:id/withdraw", route_articles_withdraw, ARTICLE_WRITERS_HTTP,
+     HTTP_BODY_NONE},
+#undef ARTICLE_WRITERS_HTTP
 
     /* user accounts and own password (route_users.c) */
+    {HTTP_GET, "/api/v1/users", route_users_list, HTTP_ROLE_ADMIN, HTTP_BODY_NONE},
+    {HTTP_POST, "/api/v1/users", route_users_create, HTTP_ROLE_ADMIN, HTTP_BODY_JSON},
+    {HTTP_PATCH, "/api/v1/users/:id", route_users_update, HTTP_ROLE_ADMIN, HTTP_BODY_JSON},
+    {HTTP_POST, "/api/v1/users/:id/password", route_users_password, HTTP_ROLE_ADMIN,
+     HTTP_BODY_JSON},
+    {HTTP_POST, "/api/v1/session/password", route_session_password, HTTP_ROLES_ANY,
+     HTTP_BODY_JSON},
 };
 
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -143,7 +143,20 @@ http_handler_fn route_reports_outreach;
 http_handler_fn route_reports_whatif;
 
 /* route_users.c: user accounts (admins) and changing one.s own password */
+http_handler_fn route_users_list;
+http_handler_fn route_users_create;
+http_handler_fn route_users_update;
+http_handler_fn route_users_password;
+http_handler_fn route_session_password;
 
 /* route_portal.c: articles, the worker's own cover and claims */
+http_handler_fn route_articles_list;
+http_handler_fn route_articles_get;
+http_handler_fn route_articles_manage;
+http_handler_fn route_articles_manage_get;
+http_handler_fn route_articles_create;
+http_handler_fn route_articles_update;
+http_handler_fn route_articles_publish;
+http_handler_fn route_articles_withdraw;
 
 #endif

@@ -69,12 +69,10 @@ test('admin: every menu entry, system status from the real server, logout sends 
     await page.waitForTimeout(2200); // the first quick samples, then the toast fades
     await shot(page, 'console-dashboard-admin');
 
-    // a placeholder page says plainly that the feature is not there yet, in both languages
+    // the users page lists the accounts of the admin's subtree, the admin among them
     await page.click('[data-menu=users]');
-    await page.waitForSelector('[data-test=placeholder]');
-    const text = await page.textContent('[data-test=placeholder]');
-    assert.ok(text.includes(zh.placeholder.title) && text.includes('Not available yet'), text);
-    await shot(page, 'console-placeholder-users');
+    await page.waitForSelector('[data-test=users-table] [data-login="demo.admin"]');
+    await shot(page, 'console-users-admin');
 
     await page.click('[data-test=user-menu]');
     await page.click('[data-test=logout]');

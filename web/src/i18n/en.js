@@ -242,6 +242,7 @@ export default {
     RATE_LIMITED: 'Too many attempts; please wait and try again',
     WEAK_PASSWORD: 'Password too weak: at least 10 characters, not a common password, not the login',
     SECOND_USER_REQUIRED: 'A second staff member must confirm this action',
+    SELF_CHANGE_REFUSED: 'You cannot disable, demote or reset your own account; use “Change password” for your own password',
     DATABASE_ERROR: 'Database error; try again later',
     DATABASE_BUSY: 'The system is busy; try again shortly',
     DATABASE_SCHEMA: 'The database is newer than this program; contact the administrator',

@@ -242,6 +242,7 @@ export default {
     RATE_LIMITED: '操作过于频繁，请稍后再试',
     WEAK_PASSWORD: '密码强度不足：至少 10 位，且不能是常见密码或与登录名相同',
     SECOND_USER_REQUIRED: '此操作需要另一位工作人员复核',
+    SELF_CHANGE_REFUSED: '不能停用、降级或重置自己的账号；修改自己的密码请用“修改密码”',
     DATABASE_ERROR: '数据库错误，请稍后重试',
     DATABASE_BUSY: '系统繁忙，请稍后重试',
     DATABASE_SCHEMA: '数据库版本高于程序版本，请联系管理员',
