@@ -902,7 +902,7 @@ static void test_database_enforces(void **state)
         }
     }
     unsigned char digest[32] = {0};
-    for (int attempt = 0; attempt < 4; attempt++) {
+    for (int attempt = 0; attempt < 5; attempt++) {
         int64_t id;
         assert_int_equal(db_begin(f->c->db), ERR_OK);
         assert_int_equal(store_ledger_reserve_ids(f->c, 1, &id), ERR_OK);
@@ -917,6 +917,9 @@ static void test_database_enforces(void **state)
             .digest = digest, .line_count = 2, .total_fen = 100};
         if (attempt == 2) {
             row.period = "2024-06"; /* period not the date's */
+        }
+        if (attempt == 4) {
+            row.source_type = "bogus"; /* balanced, but no such source */
         }
         if (attempt == 3) {
             /* a line of an entry that is never sealed: refused at commit */
