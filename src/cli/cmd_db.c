@@ -10,7 +10,9 @@
 #include "cli/cmd.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/money.h"
 #include "domain/auth.h"
+#include "domain/claims.h"
 #include "domain/fieldcrypt.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -97,12 +99,16 @@ int cmd_init(int argc, char **argv)
  * (`demo` keeps the defaults). */
 static struct auth_config serve_auth;
 static bool serve_auth_set;
+/* Claims tunables for cli_serve, set by `serve --officer-limit`. */
+static struct claims_config serve_claims;
+static bool serve_claims_set;
 
 int cli_serve(const char *cmd, const char *db, const char *db_read, const char *listen,
               unsigned threads, const char *static_dir)
 {
     struct http_config cfg = {.threads = threads, .static_dir = static_dir,
-                              .auth = serve_auth_set ? &serve_auth : NULL};
+                              .auth = serve_auth_set ? &serve_auth : NULL,
+                              .claims = serve_claims_set ? &serve_claims : NULL};
     char host[256];
     if (http_parse_listen(listen, host, sizeof(host), &cfg.port) != ERR_OK) {
         fprintf(stderr, "huzhu %s: --listen must be HOST:PORT, got '%s'\n", cmd, listen);
@@ -190,7 +196,8 @@ static bool parse_duration(const char *opt, const char *text, int64_t unit_s, in
 
 static const char serve_help[] =
     "usage: huzhu serve --db URL [--db-read URL] [--listen HOST:PORT] [--threads N]\n"
-    "                   [--static DIR] [--idle-timeout MIN] [--session-max HOURS]\n\n"
+    "                   [--static DIR] [--idle-timeout MIN] [--session-max HOURS]\n"
+    "                   [--officer-limit YUAN]\n\n"
     "Serves the JSON API under /api/v1 (and the web console from DIR) until\n"
     "SIGINT or SIGTERM; in-flight requests finish before it exits.\n\n"
     "  --db URL            SQLite file path or postgresql://user@host:port/dbname\n"
@@ -202,12 +209,15 @@ static const char serve_help[] =
     "  --idle-timeout MIN  end a session unused this long (default 30; a suffix\n"
     "                      s, m or h gives other units: 90s, 2h)\n"
     "  --session-max HOURS end every session this long after sign-in, used or\n"
-    "                      not (default 12; suffixes s, m, h as above)\n";
+    "                      not (default 12; suffixes s, m, h as above)\n"
+    "  --officer-limit YUAN  the largest payout a claims officer approves alone;\n"
+    "                      above it a claims approver must (default 5000; 0 sends\n"
+    "                      every approval to an approver)\n";
 
 int cmd_serve(int argc, char **argv)
 {
     const char *db = NULL, *db_read = NULL, *listen = "127.0.0.1:8080", *threads_s = NULL,
-               *static_dir = NULL, *idle_s = NULL, *max_s = NULL;
+               *static_dir = NULL, *idle_s = NULL, *max_s = NULL, *officer_s = NULL;
     bool help;
     const struct arg_opt opts[] = {{"db", false, &db, NULL},
                                    {"db-read", false, &db_read, NULL},
@@ -215,8 +225,9 @@ int cmd_serve(int argc, char **argv)
                                    {"threads", false, &threads_s, NULL},
                                    {"static", false, &static_dir, NULL},
                                    {"idle-timeout", false, &idle_s, NULL},
-                                   {"session-max", false, &max_s, NULL}};
-    if (args_parse("serve", argc, argv, opts, 7, NULL, 0, NULL, &help) != 0) {
+                                   {"session-max", false, &max_s, NULL},
+                                   {"officer-limit", false, &officer_s, NULL}};
+    if (args_parse("serve", argc, argv, opts, 8, NULL, 0, NULL, &help) != 0) {
         return 2;
     }
     if (help) {
@@ -244,6 +255,18 @@ int cmd_serve(int argc, char **argv)
         return 2;
     }
     serve_auth_set = true;
+    claims_config_default(&serve_claims);
+    if (officer_s != NULL) {
+        int64_t fen;
+        if (money_parse(officer_s, strlen(officer_s), &fen) != ERR_OK || fen < 0 ||
+            fen > CLAIMS_OFFICER_LIMIT_MAX_FEN) {
+            fprintf(stderr, "huzhu serve: --officer-limit must be yuan from 0 to %lld, got '%s'\n",
+                    (long long)(CLAIMS_OFFICER_LIMIT_MAX_FEN / 100), officer_s);
+            return 2;
+        }
+        serve_claims.officer_limit_fen = fen;
+    }
+    serve_claims_set = true;
     if (static_dir == NULL) {
         static_dir = cli_default_static_dir();
     }

@@ -118,6 +118,8 @@ struct claims_config {
     int64_t referral_hardship_fen;   /* ... for a hardship-flagged member [500000] */
 };
 void claims_config_default(struct claims_config *cfg);
+/* The highest officer limit a server accepts: 1,000,000 yuan. */
+#define CLAIMS_OFFICER_LIMIT_MAX_FEN INT64_C(100000000)
 
 /* The environment of an operation. */
 struct claims_ctx {

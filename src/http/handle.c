@@ -419,6 +419,7 @@ void http_handle(const struct http_input *in, const struct http_env *env, struct
     req.header_ctx = in->header_ctx;
     req.store = env->store;
     req.fc = env->fc;
+    req.claims = env->claims;
     struct auth_config auth_default;
     if (env->auth == NULL) {
         auth_config_default(&auth_default);

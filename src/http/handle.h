@@ -60,6 +60,7 @@ struct http_env {
     int static_dir_fd;   /* directory of web assets, or -1 */
     const struct auth_config *auth; /* session timeouts and login limits; NULL: defaults */
     const struct fieldcrypt *fc;    /* field-encryption keys, or NULL (req->fc) */
+    const struct claims_config *claims; /* claims tunables, or NULL: defaults (req->claims) */
 };
 
 /* Fills out (pointing into env->arena or static memory) for the request.

@@ -74,7 +74,7 @@ static enum err env_open(struct http_request *req, struct claims_env *env)
         log_error("claims: the server runs without a field-encryption key");
         return ERR_INTERNAL;
     }
-    claims_config_default(&env->cfg);
+    http_request_claims_config(req, &env->cfg);
     env->ctx.fc = req->fc;
     env->ctx.cfg = &env->cfg;
     env->ctx.now_ms = auth_now_ms();

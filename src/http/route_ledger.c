@@ -151,7 +151,7 @@ struct payout_env {
 
 static void payout_env_init(const struct http_request *req, struct payout_env *env)
 {
-    claims_config_default(&env->cfg);
+    http_request_claims_config(req, &env->cfg);
     env->ctx.fc = req->fc;
     env->ctx.cfg = &env->cfg;
     env->ctx.now_ms = auth_now_ms();

@@ -363,7 +363,7 @@ enum err route_reports_whatif(struct http_request *req, struct http_response *re
     a.q.threshold_bp = 0;
     a.q.export_all = a.export;
     struct claims_config cfg;
-    claims_config_default(&cfg);
+    http_request_claims_config(req, &cfg);
     struct claims_ctx ctx = {req->fc, &cfg, 0, date_today(), req->request_id};
     struct run r = {NULL, &in, &ctx};
     return answer(req, resp, &a, &r);

@@ -13,6 +13,7 @@
 
 #include "core/limits.h"
 #include "core/log.h"
+#include "domain/claims.h"
 #include "http/response.h"
 #include "store/store.h"
 
@@ -199,6 +200,15 @@ void http_methods_format(unsigned methods, char *buf, size_t cap)
             return; /* cap >= 64 holds all six */
         }
         used += (size_t)n;
+    }
+}
+
+void http_request_claims_config(const struct http_request *req, struct claims_config *out)
+{
+    if (req->claims != NULL) {
+        *out = *req->claims;
+    } else {
+        claims_config_default(out);
     }
 }
 

@@ -36,6 +36,7 @@ struct store;
 struct store_conn;
 struct http_response;
 struct fieldcrypt;
+struct claims_config;
 
 enum http_method {
     HTTP_METHOD_OTHER = 0, /* anything we do not serve (TRACE, CONNECT, ...) */
@@ -127,7 +128,13 @@ struct http_request {
     size_t upload_len;                     /* bytes of upload */
     const struct fieldcrypt *fc;           /* field-encryption keys; NULL when the server
                                               runs without a key file */
+    const struct claims_config *claims;    /* claims tunables (officer limit, risk rules);
+                                              NULL: claims_config_default */
 };
+
+/* The claims tunables of this server into *out: the configured ones, or the
+ * defaults. */
+void http_request_claims_config(const struct http_request *req, struct claims_config *out);
 
 /* Value of path parameter name (without the ':'), or NULL. */
 const char *http_request_param(const struct http_request *req, const char *name);

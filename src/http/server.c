@@ -68,6 +68,7 @@ struct server {
     struct store *store;  /* the pool handlers draw connections from */
     const struct auth_config *auth; /* never NULL */
     const struct fieldcrypt *fc;    /* field keys, or NULL */
+    const struct claims_config *claims; /* claims tunables, or NULL: defaults */
     int static_fd;        /* web assets directory, or -1 */
     atomic_uint inflight; /* requests seen and not yet completed */
     atomic_bool stopping; /* a stop signal came: answer with Connection: close */
@@ -243,7 +244,7 @@ static enum MHD_Result respond(struct server *srv, struct MHD_Connection *conn, 
     };
     struct http_env env = {
         .arena = arena, .store = srv->store, .static_dir_fd = srv->static_fd, .auth = srv->auth,
-        .fc = srv->fc};
+        .fc = srv->fc, .claims = srv->claims};
     struct http_response resp;
     http_handle(&in, &env, &resp);
     struct MHD_Response *r = mhd_response(&resp);
@@ -559,7 +560,7 @@ enum err http_serve(const struct http_config *cfg, struct store *store)
     auth_config_default(&auth_default);
     struct server srv = {
         .store = store, .auth = cfg->auth != NULL ? cfg->auth : &auth_default, .static_fd = -1,
-        .fc = cfg->fc};
+        .fc = cfg->fc, .claims = cfg->claims};
     atomic_init(&srv.inflight, 0);
     atomic_init(&srv.stopping, false);
     if (cfg->static_dir != NULL) {

@@ -24,6 +24,8 @@ struct http_config {
     const struct auth_config *auth; /* session timeouts, login limits; NULL: defaults */
     const struct fieldcrypt *fc;    /* field-encryption keys (members' ID and bank numbers);
                                        NULL: routes that need them answer 500 */
+    const struct claims_config *claims; /* claims tunables (the officer's approval limit);
+                                           NULL: claims_config_default */
 };
 
 /* How often the server deletes ended sessions and stale login counters

@@ -410,6 +410,24 @@ expect_json "[.referrals[] | select(.member_id == $CLAIMS_M1)] | length" 0
 expect_as claims_officer.a GET /api/v1/assistance/referrals 403
 expect_as unit_staff.a GET '/api/v1/assistance/referrals?year=1800' 400
 
+# --- the officer's limit is the server's to set (serve --officer-limit) ----------
+if start_server LIMIT_BASE --officer-limit 2.50; then
+    main_base=$BASE
+    BASE=$LIMIT_BASE
+    login claims_officer.a
+    expect_as claims_officer.a GET "/api/v1/claims/$C1" 200
+    expect_json '.authority.officer_limit_fen' 250
+    BASE=$main_base
+    stop_server "$LIMIT_BASE"
+    login claims_officer.a
+else
+    fail "server with --officer-limit did not start"
+fi
+for bad in -1 abc 1000000.01; do
+    "$HUZHU" serve --db "$DB" --listen 127.0.0.1:0 --officer-limit "$bad" >"$TMP/limit.out" 2>&1
+    check "serve --officer-limit $bad exits 2" test $? -eq 2
+done
+
 # --- the books ------------------------------------------------------------------
 "$HUZHU" ledger verify --db "$DB" >"$TMP/ledger.out" 2>&1
 ledger_rc=$?
