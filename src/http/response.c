@@ -42,6 +42,16 @@ enum err http_response_json(struct http_response *resp, unsigned status, const j
     return ERR_OK;
 }
 
+enum err http_reply_json(struct http_response *resp, unsigned status, json_t *doc)
+{
+    if (doc == NULL) {
+        return ERR_NOMEM;
+    }
+    enum err e = http_response_json(resp, status, doc);
+    json_decref(doc);
+    return e;
+}
+
 static bool header_text_is_safe(const char *s)
 {
     for (; *s != '\0'; s++) {

@@ -49,6 +49,11 @@ void http_response_json_text(struct http_response *resp, unsigned status, const 
 enum err http_response_json(struct http_response *resp, unsigned status,
                             const json_t *doc) WARN_UNUSED;
 
+/* http_response_json for a document built for this answer: takes the
+ * reference (doc is freed either way). A NULL doc, a build that ran out of
+ * memory, is ERR_NOMEM. */
+enum err http_reply_json(struct http_response *resp, unsigned status, json_t *doc) WARN_UNUSED;
+
 /* Adds a header. name and value must outlive the request (static or arena).
  * ERR_INVALID when name or value holds a control character (CR, LF: header
  * injection); ERR_TOO_LARGE past HTTP_RESPONSE_HEADERS_MAX. */

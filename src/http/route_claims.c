@@ -103,16 +103,6 @@ static enum err fail_422(struct http_response *resp, enum err e, const char *fie
     return ERR_OK;
 }
 
-static enum err send_json(struct http_response *resp, unsigned status, json_t *doc)
-{
-    if (doc == NULL) {
-        return ERR_NOMEM;
-    }
-    enum err e = http_response_json(resp, status, doc);
-    json_decref(doc);
-    return e;
-}
-
 static json_t *flags_json(int64_t flags)
 {
     json_t *arr = json_array();
@@ -164,7 +154,7 @@ static enum err send_claim(struct claims_env *env, const struct http_request *re
         json_decref(doc);
         return ERR_NOMEM;
     }
-    return send_json(resp, status, doc);
+    return http_reply_json(resp, status, doc);
 }
 
 /* Copies a JSON string of 1..cap-1 bytes into out. */
@@ -563,7 +553,7 @@ enum err route_claims_list(struct http_request *req, struct http_response *resp)
         return list_fail(resp, e, field);
     }
     json_t *next = x.n == f.limit ? json_integer((json_int_t)x.last_id) : json_null();
-    return send_json(resp, 200,
+    return http_reply_json(resp, 200,
                      json_pack("{s:o, s:o, s:I}", "claims", x.list, "next_after", next,
                                "officer_limit_fen", (json_int_t)env.cfg.officer_limit_fen));
 }
@@ -815,7 +805,7 @@ enum err route_claims_documents_add(struct http_request *req, struct http_respon
     }
     char sha[65];
     doc_sha256_hex(req->upload, req->upload_len, sha);
-    return send_json(resp, 201,
+    return http_reply_json(resp, 201,
                      json_pack("{s:I, s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)doc_id,
                                "claim_id", (json_int_t)id, "kind", doc_kind_str(kind),
                                "content_type", type, "sha256", sha, "size_bytes",
@@ -838,7 +828,7 @@ enum err route_claims_documents_list(struct http_request *req, struct http_respo
     if (e) {
         return claim_fail(resp, e);
     }
-    return send_json(resp, 200, doc);
+    return http_reply_json(resp, 200, doc);
 }
 
 static const char *extension_of(const char *type)
@@ -975,7 +965,7 @@ enum err route_claims_documents_waive(struct http_request *req, struct http_resp
     if (e) {
         return claim_fail(resp, e);
     }
-    return send_json(resp, 200, doc);
+    return http_reply_json(resp, 200, doc);
 }
 
 /* ------------------------------------------------------ the worker's own */
@@ -1034,7 +1024,8 @@ enum err route_me_claims(struct http_request *req, struct http_response *resp)
         return e ? list_fail(resp, e, field) : ERR_NOMEM;
     }
     json_t *next = x.n == f.limit ? json_integer((json_int_t)x.last_id) : json_null();
-    return send_json(resp, 200, json_pack("{s:o, s:o}", "claims", claims, "next_after", next));
+    return http_reply_json(
+        resp, 200, json_pack("{s:o, s:o}", "claims", claims, "next_after", next));
 }
 
 /* ------------------------------------------------------------ the feed */
@@ -1125,7 +1116,7 @@ enum err route_claims_feed(struct http_request *req, struct http_response *resp)
         json_decref(rows);
         return e ? e : ERR_NOMEM;
     }
-    return send_json(resp, 200,
+    return http_reply_json(resp, 200,
                      json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "feed_id",
                                (json_int_t)sum.feed_id, "rows", (json_int_t)sum.rows, "created",
                                (json_int_t)sum.created, "duplicates", (json_int_t)sum.duplicates,
@@ -1174,7 +1165,7 @@ enum err route_assistance_referrals(struct http_request *req, struct http_respon
         json_decref(list);
         return e;
     }
-    return send_json(resp, 200,
+    return http_reply_json(resp, 200,
                      json_pack("{s:o, s:I, s:I}", "referrals", list, "threshold_fen",
                                (json_int_t)env.cfg.referral_threshold_fen, "hardship_fen",
                                (json_int_t)env.cfg.referral_hardship_fen));

@@ -127,16 +127,6 @@ static enum err fail_json(struct http_response *resp, enum err e, const struct j
     return http_response_fail(resp, e, j->field[0] != '\0' ? j->field : NULL, j->message);
 }
 
-static enum err reply(struct http_response *resp, unsigned status, json_t *doc)
-{
-    if (doc == NULL) {
-        return ERR_NOMEM;
-    }
-    enum err e = http_response_json(resp, status, doc);
-    json_decref(doc);
-    return e;
-}
-
 static json_t *date_json(struct date d)
 {
     char buf[DATE_TEXT_LEN + 1];
@@ -232,7 +222,7 @@ static enum err page_reply(struct http_response *resp, const char *key, struct l
                            int64_t limit)
 {
     json_t *next = x->n == (size_t)limit ? json_integer((json_int_t)x->last_id) : json_null();
-    return reply(resp, 200, json_pack("{s:o,s:o}", key, x->list, "next_after", next));
+    return http_reply_json(resp, 200, json_pack("{s:o,s:o}", key, x->list, "next_after", next));
 }
 
 /* ------------------------------------------------------------------- plans */
@@ -273,7 +263,7 @@ enum err route_plans_list(struct http_request *req, struct http_response *resp)
         json_decref(x.list);
         return e;
     }
-    return reply(resp, 200, json_pack("{s:o}", "plans", x.list));
+    return http_reply_json(resp, 200, json_pack("{s:o}", "plans", x.list));
 }
 
 /* :code and :version of the path; ERR_NOT_FOUND when malformed. */
@@ -317,7 +307,7 @@ enum err route_plans_get(struct http_request *req, struct http_response *resp)
     if (e) {
         return fail_missing(resp, e, "no such plan version");
     }
-    return reply(resp, 200, doc);
+    return http_reply_json(resp, 200, doc);
 }
 
 enum err route_plans_create(struct http_request *req, struct http_response *resp)
@@ -340,8 +330,9 @@ enum err route_plans_create(struct http_request *req, struct http_response *resp
     }
     json_t *code = json_object_get(req->body, "code");
     json_t *ver = json_object_get(req->body, "version");
-    return reply(resp, 201, json_pack("{s:I,s:O,s:O,s:s}", "id", (json_int_t)id, "code", code,
-                                      "version", ver, "state", "draft"));
+    return http_reply_json(resp, 201,
+                           json_pack("{s:I,s:O,s:O,s:s}", "id", (json_int_t)id, "code", code,
+                                     "version", ver, "state", "draft"));
 }
 
 static enum err plan_state_change(struct http_request *req, struct http_response *resp,
@@ -371,7 +362,7 @@ static enum err plan_state_change(struct http_request *req, struct http_response
     if (e) {
         return e;
     }
-    return reply(resp, 200, json_pack("{s:s,s:I,s:s}", "code", code, "version",
+    return http_reply_json(resp, 200, json_pack("{s:s,s:I,s:s}", "code", code, "version",
                                       (json_int_t)version, "state",
                                       publish ? "published" : "closed"));
 }
@@ -556,7 +547,7 @@ static enum err batch_reply(struct http_response *resp, struct store_conn *c,
         json_decref(doc);
         return e != ERR_OK ? e : ERR_NOMEM;
     }
-    return reply(resp, 201, doc);
+    return http_reply_json(resp, 201, doc);
 }
 
 static enum err enrol_batch(struct http_request *req, struct http_response *resp, bool commit)
@@ -583,7 +574,7 @@ static enum err enrol_batch(struct http_request *req, struct http_response *resp
     } else if (commit) {
         e = batch_reply(resp, c, &a, &r, &p);
     } else {
-        e = reply(resp, 200, preview_json(c, &a, &r, &p));
+        e = http_reply_json(resp, 200, preview_json(c, &a, &r, &p));
     }
     enrol_preview_release(&p);
     free(ids);
@@ -684,7 +675,7 @@ enum err route_enrolments_get(struct http_request *req, struct http_response *re
     struct enrol_actor a;
     struct enrol_view v;
     enum err e = path_enrolment(req, resp, &c, &a, &v);
-    return e ? e : reply(resp, 200, enrolment_json(&v));
+    return e ? e : http_reply_json(resp, 200, enrolment_json(&v));
 }
 
 enum { C_EFFECTIVE, C__COUNT };
@@ -715,7 +706,7 @@ enum err route_enrolments_cancel(struct http_request *req, struct http_response 
     if ((e = enrol_get(c, &a, v.id, &v)) != ERR_OK) {
         return e;
     }
-    return reply(resp, 200,
+    return http_reply_json(resp, 200,
                  json_pack("{s:o,s:I,s:i,s:o,s:o}", "enrolment", enrolment_json(&v),
                            "refund_fen", (json_int_t)r.refund_fen, "unexpired_months",
                            (int)r.unexpired_months, "journal_entry_id",
@@ -804,7 +795,7 @@ enum err route_me_enrolments(struct http_request *req, struct http_response *res
         json_decref(list);
         return e;
     }
-    return reply(resp, 200, json_pack("{s:o}", "enrolments", list));
+    return http_reply_json(resp, 200, json_pack("{s:o}", "enrolments", list));
 }
 
 /* ---------------------------------------------------------------- invoices */
@@ -881,7 +872,7 @@ enum err route_invoices_get(struct http_request *req, struct http_response *resp
         }
         return e ? fail_missing(resp, e, "no such invoice") : ERR_NOMEM;
     }
-    return reply(resp, 200, doc);
+    return http_reply_json(resp, 200, doc);
 }
 
 enum { P_AMOUNT, P_METHOD, P_REF, P_PAID_ON, P_PAYER, P__COUNT };
@@ -946,7 +937,7 @@ enum err route_invoices_receipt(struct http_request *req, struct http_response *
     if ((e = invoice_get(c, &a, id, &v, NULL, NULL)) != ERR_OK) {
         return e;
     }
-    return reply(resp, r.duplicate ? 200 : 201,
+    return http_reply_json(resp, r.duplicate ? 200 : 201,
                  json_pack("{s:I,s:b,s:I,s:o,s:o}", "receipt_id", (json_int_t)r.receipt_id,
                            "duplicate", r.duplicate, "activated", (json_int_t)r.activated,
                            "journal_entry_id", opt_id_json(r.journal_entry_id), "invoice",
@@ -976,7 +967,8 @@ enum err route_invoices_lapse(struct http_request *req, struct http_response *re
     if ((e = invoice_lapse_sweep(c, &a, jv[L_AS_OF].date, &le, &li)) != ERR_OK) {
         return e;
     }
-    return reply(resp, 200, json_pack("{s:o,s:I,s:I}", "as_of", date_json(jv[L_AS_OF].date),
-                                      "lapsed_enrolments", (json_int_t)le, "lapsed_invoices",
-                                      (json_int_t)li));
+    return http_reply_json(resp, 200,
+                           json_pack("{s:o,s:I,s:I}", "as_of", date_json(jv[L_AS_OF].date),
+                                     "lapsed_enrolments", (json_int_t)le, "lapsed_invoices",
+                                     (json_int_t)li));
 }

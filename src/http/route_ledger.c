@@ -69,16 +69,6 @@
 
 /* ------------------------------------------------------------- helpers */
 
-static enum err send_json(struct http_response *resp, unsigned status, json_t *doc)
-{
-    if (doc == NULL) {
-        return ERR_NOMEM;
-    }
-    enum err e = http_response_json(resp, status, doc);
-    json_decref(doc);
-    return e;
-}
-
 static json_t *id_or_null(int64_t id)
 {
     return id > 0 ? json_integer((json_int_t)id) : json_null();
@@ -257,7 +247,7 @@ static enum err balances_answer(struct http_request *req, struct http_response *
         json_decref(x.list);
         return e;
     }
-    return send_json(resp, 200,
+    return http_reply_json(resp, 200,
                      json_pack("{s:o,s:o}", "as_of", as_of ? json_string(as_of) : json_null(),
                                "accounts", x.list));
 }
@@ -330,7 +320,8 @@ enum err route_ledger_entries(struct http_request *req, struct http_response *re
         return e;
     }
     json_t *next = n == (size_t)limit ? json_integer((json_int_t)x.last_id) : json_null();
-    return send_json(resp, 200, json_pack("{s:o,s:o}", "entries", x.list, "next_after", next));
+    return http_reply_json(
+        resp, 200, json_pack("{s:o,s:o}", "entries", x.list, "next_after", next));
 }
 
 enum err route_ledger_entry_get(struct http_request *req, struct http_response *resp)
@@ -351,7 +342,7 @@ enum err route_ledger_entry_get(struct http_request *req, struct http_response *
     if (e == ERR_NOT_FOUND) {
         return http_response_fail(resp, e, "id", "no such entry");
     }
-    return e ? e : send_json(resp, 200, doc);
+    return e ? e : http_reply_json(resp, 200, doc);
 }
 
 static json_t *pending_json(const struct store_ledger_pending *p)
@@ -390,7 +381,7 @@ enum err route_ledger_pending(struct http_request *req, struct http_response *re
         json_decref(list);
         return e;
     }
-    return send_json(resp, 200, json_pack("{s:o}", "pending", list));
+    return http_reply_json(resp, 200, json_pack("{s:o}", "pending", list));
 }
 
 enum err route_ledger_verify(struct http_request *req, struct http_response *resp)
@@ -408,7 +399,7 @@ enum err route_ledger_verify(struct http_request *req, struct http_response *res
     if (e) {
         return e;
     }
-    return send_json(resp, 200,
+    return http_reply_json(resp, 200,
                      json_pack("{s:b,s:I,s:o}", "ok", r.ok, "entries", (json_int_t)r.entries,
                                "problem", r.ok ? json_null() : json_string(r.problem)));
 }
@@ -474,7 +465,7 @@ enum err route_ledger_report(struct http_request *req, struct http_response *res
         if (e == ERR_NOT_FOUND) {
             return http_response_fail(resp, e, "fund", "no such fund");
         }
-        return e ? e : send_json(resp, 200, doc);
+        return e ? e : http_reply_json(resp, 200, doc);
     }
     struct fund_codes fc = {json_array()};
     json_t *reports = json_array();
@@ -496,7 +487,7 @@ enum err route_ledger_report(struct http_request *req, struct http_response *res
         json_decref(reports);
         return e;
     }
-    return send_json(resp, 200, json_pack("{s:s,s:o}", "period", period, "reports", reports));
+    return http_reply_json(resp, 200, json_pack("{s:s,s:o}", "period", period, "reports", reports));
 }
 
 /* ------------------------------------------------------------- changes */
@@ -541,7 +532,7 @@ static enum err posting_answer(struct http_request *req, struct http_response *r
                                   "a finance checker refused this payment");
     }
     if (r->outcome == LEDGER_PENDING) {
-        return send_json(resp, 202,
+        return http_reply_json(resp, 202,
                          json_pack("{s:s,s:I,s:b}", "outcome", "pending", "pending_id",
                                    (json_int_t)r->pending_id, "replayed", r->replayed));
     }
@@ -550,7 +541,7 @@ static enum err posting_answer(struct http_request *req, struct http_response *r
     if (e) {
         return e;
     }
-    return send_json(resp, r->replayed ? 200 : 201,
+    return http_reply_json(resp, r->replayed ? 200 : 201,
                      json_pack("{s:s,s:b,s:o}", "outcome", "posted", "replayed", r->replayed,
                                "entry", entry != NULL ? entry : json_null()));
 }
@@ -738,14 +729,14 @@ static enum err pending_decide(struct http_request *req, struct http_response *r
         return posting_answer(req, resp, c, &r);
     }
     if (!approve) {
-        return send_json(resp, 200,
+        return http_reply_json(resp, 200,
                          json_pack("{s:I,s:s}", "pending_id", (json_int_t)id, "status", "refused"));
     }
     json_t *entry = NULL;
     if ((e = entry_fetch(c, r.entry_id, &entry)) != ERR_OK) {
         return e;
     }
-    return send_json(resp, 200,
+    return http_reply_json(resp, 200,
                      json_pack("{s:I,s:s,s:o}", "pending_id", (json_int_t)id, "status",
                                "approved", "entry", entry != NULL ? entry : json_null()));
 }
@@ -797,7 +788,7 @@ enum err route_ledger_earn(struct http_request *req, struct http_response *resp)
     if (e) {
         return e;
     }
-    return send_json(resp, 200,
+    return http_reply_json(resp, 200,
                      json_pack("{s:s,s:I,s:I,s:I}", "period", v[F_PERIOD].text, "entries",
                                (json_int_t)r.entries, "schedules", (json_int_t)r.schedules,
                                "amount_fen", (json_int_t)r.amount_fen));
@@ -834,7 +825,7 @@ enum err route_ledger_close(struct http_request *req, struct http_response *resp
     if (e) {
         return e;
     }
-    return send_json(resp, 200,
+    return http_reply_json(resp, 200,
                      json_pack("{s:s,s:o,s:b}", "period", period, "fund",
                                fund ? json_string(fund) : json_null(), "closed", true));
 }
@@ -874,7 +865,7 @@ static enum err fail_rows(struct http_response *resp, const struct payout_row_er
     json_t *doc = json_pack("{s:{s:s,s:s,s:s},s:o,s:I}", "error", "code", err_str(ERR_INVALID),
                             "message", msg, "field", "body", "rows", rows ? rows : json_array(),
                             "rows_refused", (json_int_t)errs->total);
-    return send_json(resp, 422, doc);
+    return http_reply_json(resp, 422, doc);
 }
 
 struct recon_ctx {
@@ -938,7 +929,7 @@ enum err route_ledger_bank_statements(struct http_request *req, struct http_resp
         return e;
     }
     size_t nm = json_array_size(x.matched), nu = json_array_size(x.unmatched);
-    return send_json(resp, 200,
+    return http_reply_json(resp, 200,
                      json_pack("{s:I,s:I,s:I,s:o,s:o}", "lines", (json_int_t)(nm + nu),
                                "matched_count", (json_int_t)nm, "unmatched_count",
                                (json_int_t)nu, "matched", x.matched, "unmatched", x.unmatched));
@@ -1028,7 +1019,8 @@ enum err route_payout_batches_list(struct http_request *req, struct http_respons
     }
     bool full = json_array_size(x.list) == (size_t)limit;
     json_t *next = full ? json_integer((json_int_t)x.last_id) : json_null();
-    return send_json(resp, 200, json_pack("{s:o,s:o}", "batches", x.list, "next_before", next));
+    return http_reply_json(
+        resp, 200, json_pack("{s:o,s:o}", "batches", x.list, "next_before", next));
 }
 
 enum err route_payout_batches_create(struct http_request *req, struct http_response *resp)
@@ -1080,7 +1072,7 @@ enum err route_payout_batches_create(struct http_request *req, struct http_respo
         json_object_set_new(doc, "skipped_no_account",
                             json_integer((json_int_t)r.skipped_no_account));
     }
-    return send_json(resp, 201, doc);
+    return http_reply_json(resp, 201, doc);
 }
 
 static enum err add_item(void *p, const struct store_payout_item *it)
@@ -1119,7 +1111,7 @@ static enum err batch_answer(struct http_request *req, struct http_response *res
     } else {
         json_decref(items);
     }
-    return send_json(resp, status, doc);
+    return http_reply_json(resp, status, doc);
 }
 
 enum err route_payout_batch_get(struct http_request *req, struct http_response *resp)
@@ -1287,7 +1279,7 @@ enum err route_payout_batch_results(struct http_request *req, struct http_respon
     if (e) {
         return batch_fail(resp, e);
     }
-    return send_json(resp, 200,
+    return http_reply_json(resp, 200,
                      json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "rows", (json_int_t)r.rows,
                                "paid", (json_int_t)r.paid, "failed", (json_int_t)r.failed,
                                "returned", (json_int_t)r.returned, "unchanged",

@@ -85,16 +85,6 @@ static json_t *article_json(const struct store_article *a, bool staff)
     return o;
 }
 
-static enum err send_json(struct http_response *resp, unsigned status, json_t *doc)
-{
-    if (doc == NULL) {
-        return ERR_NOMEM;
-    }
-    enum err e = http_response_json(resp, status, doc);
-    json_decref(doc);
-    return e;
-}
-
 /* A domain error, naming its field when there is one. */
 static enum err fail(struct http_response *resp, enum err e, const char *field)
 {
@@ -200,7 +190,8 @@ static enum err send_list(struct http_response *resp, struct list_ctx *x, size_t
                           int64_t limit)
 {
     json_t *next = n == (size_t)limit ? json_integer((json_int_t)x->last_id) : json_null();
-    return send_json(resp, 200, json_pack("{s:o,s:o}", "articles", x->list, "next_after", next));
+    return http_reply_json(
+        resp, 200, json_pack("{s:o,s:o}", "articles", x->list, "next_after", next));
 }
 
 /* after and limit of a page. */
@@ -264,7 +255,7 @@ enum err route_articles_get(struct http_request *req, struct http_response *resp
         e = articles_get_public(c, &v, date_today(), id, a);
     }
     if (e == ERR_OK) {
-        e = send_json(resp, 200, article_json(a, false));
+        e = http_reply_json(resp, 200, article_json(a, false));
     }
     free(a);
     return e != ERR_OK ? fail(resp, e, NULL) : ERR_OK;
@@ -313,7 +304,7 @@ static enum err send_managed(struct http_request *req, struct http_response *res
     }
     enum err e = articles_get_managed(c, req->user, id, a);
     if (e == ERR_OK) {
-        e = send_json(resp, status, article_json(a, true));
+        e = http_reply_json(resp, status, article_json(a, true));
     }
     free(a);
     return e != ERR_OK ? fail(resp, e, NULL) : ERR_OK;

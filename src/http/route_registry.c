@@ -113,16 +113,6 @@ static enum err answer(struct http_response *resp, enum err e,
     return e;
 }
 
-static enum err send_json(struct http_response *resp, unsigned status, json_t *doc)
-{
-    if (doc == NULL) {
-        return ERR_NOMEM;
-    }
-    enum err e = http_response_json(resp, status, doc);
-    json_decref(doc);
-    return e;
-}
-
 static struct registry_text text_of_value(const struct json_value *v)
 {
     struct registry_text t = {.ptr = v->present ? v->text : NULL, .len = v->present ? v->len : 0};
@@ -190,7 +180,7 @@ static enum err send_org(struct http_request *req, struct http_response *resp,
     if (e) {
         return e;
     }
-    return send_json(resp, status, org_json(&o));
+    return http_reply_json(resp, status, org_json(&o));
 }
 
 enum err route_orgs_create(struct http_request *req, struct http_response *resp)
@@ -299,7 +289,7 @@ static enum err send_page(struct http_response *resp, const char *key, struct li
                           size_t n, int64_t limit)
 {
     json_t *next = n == (size_t)limit ? json_integer((json_int_t)x->last_id) : json_null();
-    return send_json(resp, 200, json_pack("{s:o,s:o}", key, x->list, "next_after", next));
+    return http_reply_json(resp, 200, json_pack("{s:o,s:o}", key, x->list, "next_after", next));
 }
 
 enum err route_employers_list(struct http_request *req, struct http_response *resp)
@@ -351,7 +341,7 @@ enum err route_employers_get(struct http_request *req, struct http_response *res
     if (e) {
         return e;
     }
-    return send_json(resp, 200, employer_json(&r));
+    return http_reply_json(resp, 200, employer_json(&r));
 }
 
 enum { EF_USCC, EF_NAME, EF_OWNERSHIP, EF_SIZE, EF_INDUSTRY, EF_ORG, EF__COUNT };
@@ -411,7 +401,7 @@ enum err route_employers_create(struct http_request *req, struct http_response *
     if (e) {
         return answer(resp, e, &ferr);
     }
-    return send_json(resp, 201, employer_json(&r));
+    return http_reply_json(resp, 201, employer_json(&r));
 }
 
 enum err route_employers_update(struct http_request *req, struct http_response *resp)
@@ -457,7 +447,7 @@ enum err route_employers_update(struct http_request *req, struct http_response *
     if (doc != NULL) {
         json_object_set_new(doc, "changed", json_boolean(changed));
     }
-    return send_json(resp, 200, doc);
+    return http_reply_json(resp, 200, doc);
 }
 
 /* -------------------------------------------------------------------- members */
@@ -574,7 +564,7 @@ static enum err send_member(struct http_request *req, struct http_response *resp
         json_decref(doc);
         return e;
     }
-    return send_json(resp, status, doc);
+    return http_reply_json(resp, status, doc);
 }
 
 /* ERR_OK when member id is in the caller's scope, else ERR_NOT_FOUND (checked
@@ -782,7 +772,7 @@ enum err route_members_reveal(struct http_request *req, struct http_response *re
                                                      : json_null());
     }
     sodium_memzero(&out, sizeof(out));
-    return send_json(resp, 200, doc);
+    return http_reply_json(resp, 200, doc);
 }
 
 /* -------------------------------------------------------------------- imports */
@@ -864,7 +854,7 @@ static enum err import_submit(struct http_request *req, struct http_response *re
     if (location == NULL || http_response_header(resp, "Location", location) != ERR_OK) {
         return ERR_NOMEM;
     }
-    return send_json(resp, 202,
+    return http_reply_json(resp, 202,
                      json_pack("{s:I,s:s,s:s,s:s}", "job_id", (json_int_t)id, "kind",
                                import_kind_name(kind), "status", "queued", "status_url",
                                location));
@@ -917,7 +907,7 @@ enum err route_imports_get(struct http_request *req, struct http_response *resp)
         report = json_string(
             arena_printf(req->arena, "/api/v1/imports/%lld/report.csv", (long long)j.id));
     }
-    return send_json(
+    return http_reply_json(
         resp, 200,
         json_pack("{s:I,s:s,s:s,s:{s:I,s:s},s:s,s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "job_id",
                   (json_int_t)j.id, "kind", import_kind_name(j.kind), "status",

@@ -52,16 +52,6 @@ static json_t *user_json(const struct user_info *u)
                      time_json(u->password_changed_at_s));
 }
 
-static enum err send_doc(struct http_response *resp, unsigned status, json_t *doc)
-{
-    if (doc == NULL) {
-        return ERR_NOMEM;
-    }
-    enum err e = http_response_json(resp, status, doc);
-    json_decref(doc);
-    return e;
-}
-
 /* The answer for a refusal of the domain: its field, and a sentence. */
 static enum err fail_users(struct http_response *resp, enum err e, const struct users_fault *f)
 {
@@ -186,7 +176,8 @@ enum err route_users_list(struct http_request *req, struct http_response *resp)
         return fail_users(resp, e, &fault);
     }
     json_t *next = n == (size_t)limit ? json_integer((json_int_t)x.last_id) : json_null();
-    return send_doc(resp, 200, json_pack("{s:o,s:o}", "users", x.list, "next_after_id", next));
+    return http_reply_json(
+        resp, 200, json_pack("{s:o,s:o}", "users", x.list, "next_after_id", next));
 }
 
 /* The account id as the caller may see it, as the response body. */
@@ -198,7 +189,7 @@ static enum err send_user(struct http_response *resp, struct store_conn *c,
     if (e) {
         return e;
     }
-    return send_doc(resp, status, user_json(&info));
+    return http_reply_json(resp, status, user_json(&info));
 }
 
 /* --- POST /users ----------------------------------------------------------- */

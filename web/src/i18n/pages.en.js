@@ -264,6 +264,7 @@ export default {
   },
   newClaim: {
     title: 'New claim',
+    accidentMedicalOnly: 'Online you can claim accident medical costs; for disability or death bring the appraisal or certificate to your union office.',
     noCover: 'You have no cover in force to claim under',
     plans: 'Claim under',
     plansRequired: 'Choose at least one plan',

@@ -264,6 +264,7 @@ export default {
   },
   newClaim: {
     title: '申请理赔',
+    accidentMedicalOnly: '线上可申请意外医疗费用；伤残、身故请携带鉴定书或证明到工会办理。',
     noCover: '您目前没有生效的保障，无法申请理赔',
     plans: '申请计划',
     plansRequired: '请至少选择一个计划',
