@@ -210,7 +210,8 @@ static const char serve_help[] =
     "                      s, m or h gives other units: 90s, 2h)\n"
     "  --session-max HOURS end every session this long after sign-in, used or\n"
     "                      not (default 12; suffixes s, m, h as above)\n"
-    "  --officer-limit YUAN  the largest payout a claims officer approves alone;\n"
+    "  --officer-limit YUAN\n"
+    "                      the largest payout a claims officer approves alone;\n"
     "                      above it a claims approver must (default 5000; 0 sends\n"
     "                      every approval to an approver)\n";
 
