@@ -2,7 +2,9 @@
 // the ledger (balances, a trial balance that balances, reversal with its
 // field error, the auditor's and supervisor's read-only views) and payout
 // batches (maker-checker with two finance users, the bank file, the bank's
-// result file marking the payment paid).
+// result file marking the payment paid); manual entries (balanced donation,
+// unbalanced form, fund-use refusal, retry and double click posting once, a
+// payment waiting for approval) and bank statement reconciliation.
 //
 // The demo's two finance logins (demo.finance makes, demo.finance2 checks).
 // A fixture the demo lacks, made the way an operator would:
@@ -388,5 +390,259 @@ test('payout batch: maker-checker, bank file, results file marks the payment pai
     assert.deepEqual(aud.problems, []);
   } finally {
     await closePage(aud);
+  }
+});
+
+/* ------------------------------------------------------------------ manual entry, bank statements */
+
+/* Manual entries of the ledger, via the API (ids). */
+async function manualEntries(client) {
+  const r = await client.call('GET', '/ledger/entries?source=manual&limit=500');
+  assert.equal(r.status, 200);
+  return r.body.entries;
+}
+
+/* Opens an el-select, picks the option, waits until its list has closed. */
+async function pickOption(page, selectSelector, text) {
+  await page.click(selectSelector);
+  await page.click(`.el-select-dropdown__item:visible:has-text("${text}")`);
+  await page.waitForFunction(() => [...document.querySelectorAll('.el-select__popper')]
+    .every((e) => getComputedStyle(e).display === 'none'));
+}
+
+async function openManual(page) {
+  await page.goto(`${BASE}/ledger`, { waitUntil: 'networkidle' });
+  await page.click('#tab-manual');
+  await page.waitForSelector('[data-test=manual-form]');
+  await pickOption(page, '[data-test=m-fund]', 'ZY');
+}
+
+function yuan(fenValue) {
+  return `${Math.floor(fenValue / 100)}.${String(fenValue % 100).padStart(2, '0')}`;
+}
+
+test('finance: a balanced donation entry is posted and shows in the journal; an unbalanced one cannot be posted', async () => {
+  const fin = await apiAs('demo.finance');
+  const before = await manualEntries(fin);
+  const page = await openPage(browser);
+  try {
+    await signIn(page, 'demo.finance');
+    await openManual(page);
+    await page.click('[data-test=m-presets] [data-preset=donation]');
+    assert.equal(await page.inputValue('#ledger-m-memo'), zh.ledger.preset_donation);
+
+    // not an amount: said in place; unbalanced: said, and the button is disabled
+    await page.fill('#ledger-m-amt-0', '12.345');
+    await page.waitForSelector(`[data-line="0"] [data-test=m-line-error]:has-text("${zh.ledger.amountFormat}")`);
+    await page.fill('#ledger-m-amt-0', '1,000.50');
+    await page.fill('#ledger-m-amt-1', '1000.05');
+    await page.waitForSelector(`[data-test=m-unbalanced]:has-text("${zh.ledger.notBalancedYet}")`);
+    assert.equal((await page.textContent('[data-test=m-diff]')).trim(), '0.45');
+    assert.ok(await page.locator('[data-test=m-post]').isDisabled());
+    await page.press('#ledger-m-amt-1', 'Enter'); // submitting by keyboard does not post either
+    await shot(page, 'fund-manual-unbalanced');
+    assert.equal((await manualEntries(fin)).length, before.length, 'nothing was posted');
+
+    await page.fill('#ledger-m-amt-1', '1000.50');
+    await page.waitForSelector('[data-test=m-balanced]');
+    assert.equal((await page.textContent('[data-test=m-diff]')).trim(), '0.00');
+    await page.fill('#ledger-m-memo', '收到爱心企业捐赠');
+    await page.click('[data-test=m-post]');
+    await page.waitForSelector('[data-test=m-posted]');
+    const id = Number(await page.getAttribute('[data-test=m-posted]', 'data-entry'));
+    await shot(page, 'fund-manual-posted');
+
+    const e = await fin.call('GET', `/ledger/entries/${id}`);
+    assert.equal(e.status, 200);
+    assert.equal(e.body.fund, 'ZY');
+    assert.equal(e.body.source, 'manual');
+    assert.equal(e.body.memo, '收到爱心企业捐赠');
+    assert.equal(e.body.total_fen, 100050);
+    assert.deepEqual(e.body.lines.map((l) => [l.account, l.side, l.amount_fen]), [['1002', 'D', 100050], ['4201', 'C', 100050]]);
+    assert.equal((await manualEntries(fin)).length, before.length + 1);
+
+    // the form starts over (a new entry gets a new key), and the journal shows the entry
+    assert.equal(await page.inputValue('#ledger-m-amt-0'), '');
+    await page.click('#tab-entries');
+    await page.waitForSelector('[data-test=entries-table] .el-table__row, [data-test=ledger-page] [data-state=empty]');
+    await pickOption(page, '[data-test=f-source]', zh.ledger.src_manual);
+    await page.click('[data-test=entries-query]');
+    await page.waitForSelector(`[data-test=entries-table] [data-entry="${id}"]`);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await closePage(page);
+  }
+});
+
+test('finance: the fund-use rules refuse an entry in place; a retry and a double click post once', async () => {
+  const fin = await apiAs('demo.finance');
+  const before = (await manualEntries(fin)).length;
+  const page = await openPage(browser);
+  const keys = [];
+  page.on('request', (req) => {
+    if (req.method() === 'POST' && new URL(req.url()).pathname === '/api/v1/ledger/entries') {
+      keys.push(JSON.parse(req.postData()).idem_key);
+    }
+  });
+  try {
+    await signIn(page, 'demo.finance');
+    await openManual(page);
+
+    // a benefit expense paid straight from the bank: not an allowed manual pair
+    await pickOption(page, '[data-line="0"] [data-test=m-account]', '5101');
+    await pickOption(page, '[data-line="1"] [data-test=m-account]', '1002');
+    await page.fill('#ledger-m-amt-0', '10');
+    await page.fill('#ledger-m-amt-1', '10.00');
+    await page.click('[data-test=m-post]');
+    await page.waitForSelector('[data-test=m-error][data-code=FUND_USE_REFUSED]');
+    assert.match(await page.textContent('[data-test=m-error]'), new RegExp(zh.errors.FUND_USE_REFUSED));
+    assert.match(await page.textContent('[data-test=m-refused-pair]'), /5101.*1002/);
+    await shot(page, 'fund-manual-refused');
+    assert.equal((await manualEntries(fin)).length, before, 'the refused entry was not posted');
+
+    // a retry after a lost answer: the server posted, the page never heard; the same key replays
+    await page.click('[data-test=m-presets] [data-preset=interest]');
+    await page.fill('#ledger-m-amt-0', '12.34');
+    await page.fill('#ledger-m-amt-1', '12.34');
+    const from = keys.length;
+    let dropped = 0;
+    await page.route('**/api/v1/ledger/entries', async (route) => {
+      if (route.request().method() === 'POST' && dropped === 0) {
+        dropped = (await route.fetch()).status();
+        await route.abort('failed');
+      } else {
+        await route.continue();
+      }
+    });
+    await page.click('[data-test=m-post]');
+    await page.waitForSelector('[data-test=m-error][data-code=NETWORK_ERROR]');
+    assert.equal(dropped, 201, 'the first request was posted by the server');
+    await page.click('[data-test=m-post]');
+    await page.waitForSelector('[data-test=m-posted]');
+    await page.unroute('**/api/v1/ledger/entries');
+    assert.match(await page.textContent('[data-test=m-posted]'), /未重复记账/);
+    const retry = keys.slice(from);
+    assert.equal(retry.length, 2);
+    assert.equal(retry[0], retry[1], 'the retry sent the same idempotency key');
+    assert.equal((await manualEntries(fin)).length, before + 1);
+
+    // a double click
+    await page.click('[data-test=m-presets] [data-preset=interest]');
+    await page.fill('#ledger-m-amt-0', '5.60');
+    await page.fill('#ledger-m-amt-1', '5.6');
+    const replayedId = await page.getAttribute('[data-test=m-posted]', 'data-entry');
+    await page.dblclick('[data-test=m-post]');
+    await page.waitForSelector(`[data-test=m-posted]:not([data-entry="${replayedId}"])`);
+    const later = keys.slice(from + 2);
+    assert.ok(later.length >= 1);
+    assert.ok(later.every((k) => k === later[0]) && later[0] !== retry[0], 'one key for the new form');
+    const after = await manualEntries(fin);
+    assert.equal(after.length, before + 2, 'the double click posted once');
+    assert.equal(after.filter((e) => e.total_fen === 560 && e.lines[1].account === '4301').length, 1);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await closePage(page);
+  }
+});
+
+test('finance: a management expense above the threshold waits for a second finance user', async () => {
+  const fin = await apiAs('demo.finance');
+  const before = (await manualEntries(fin)).length;
+  const page = await openPage(browser);
+  try {
+    await signIn(page, 'demo.finance');
+    await openManual(page);
+    await page.click('[data-test=m-presets] [data-preset=mgmt]');
+    await page.fill('#ledger-m-amt-0', '20000');
+    await page.fill('#ledger-m-amt-1', '20,000.00');
+    await page.click('[data-test=m-post]');
+    await page.waitForSelector('[data-test=m-pending]');
+    const pid = Number((await page.textContent('[data-test=m-pending]')).match(/#(\d+)/)[1]);
+    const p = await fin.call('GET', '/ledger/pending');
+    const row = p.body.pending.find((x) => x.id === pid);
+    assert.ok(row, 'the pending payment exists');
+    assert.equal(row.amount_fen, 2000000);
+    assert.equal(row.status, 'pending');
+    assert.equal(row.created_by, fin.user.id);
+    assert.equal((await manualEntries(fin)).length, before, 'not posted before approval');
+    await page.click('[data-test=m-go-pending]');
+    await page.waitForSelector('#tab-pending.is-active');
+    await page.waitForSelector('[data-test=pending-table] [data-test=pending-own]');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await closePage(page);
+  }
+});
+
+test('finance: a bank statement with one known receipt and one unknown line', async () => {
+  const fin = await apiAs('demo.finance');
+  const inv = await fin.call('GET', '/invoices?status=paid&limit=1');
+  assert.equal(inv.status, 200);
+  const one = await fin.call('GET', `/invoices/${inv.body.invoices[0].id}`);
+  const receipt = one.body.receipts[0];
+  assert.ok(receipt.bank_reference && receipt.amount_fen > 0);
+  const before = (await manualEntries(fin)).length;
+
+  const page = await openPage(browser);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huzhu-fund-'));
+  try {
+    await signIn(page, 'demo.finance');
+    await page.goto(`${BASE}/ledger`, { waitUntil: 'networkidle' });
+    await page.click('#tab-recon');
+    await page.waitForSelector(`[data-test=rec-note]:has-text("${zh.ledger.recNoPosting}")`);
+
+    // nothing to send; then a pasted statement with a bad date: the server's row error
+    await page.click('[data-test=rec-run]');
+    await page.waitForSelector(`[data-test=rec-form] .el-form-item__error:has-text("${zh.ledger.recNothing}")`);
+    await page.fill('#ledger-rec-text', 'date,amount,reference,direction\n2026-13-01,1.00,X-1,in');
+    await page.click('[data-test=rec-run]');
+    await page.waitForSelector('[data-test=rec-row-errors] li:has-text("第 2 行")');
+    await page.fill('#ledger-rec-text', '');
+
+    const file = path.join(dir, 'statement.csv');
+    fs.writeFileSync(file, `\uFEFF日期,金额,参考号,方向\n${isoDaysAgo(1)},${yuan(receipt.amount_fen)},${receipt.bank_reference},收\n${isoDaysAgo(1)},88.80,UNKNOWN-REF-7,收\n`);
+    await page.setInputFiles('[data-test=rec-file]', file);
+    await page.click('[data-test=rec-run]');
+    await page.waitForSelector('[data-test=rec-result]');
+    assert.equal((await page.textContent('[data-test=rec-receipts-count]')).trim(), '1');
+    assert.equal(fen(await page.textContent('[data-test=rec-receipts-total]')), receipt.amount_fen);
+    assert.equal((await page.textContent('[data-test=rec-payouts-count]')).trim(), '0');
+    assert.equal((await page.textContent('[data-test=rec-unmatched-count]')).trim(), '1');
+    assert.equal(fen(await page.textContent('[data-test=rec-unmatched-total]')), 8880);
+    assert.match(await page.textContent('[data-test=rec-receipts]'), new RegExp(receipt.bank_reference));
+    await page.waitForSelector('[data-test=rec-unmatched] [data-reason=NO_SUCH_REFERENCE]');
+    await shot(page, 'fund-bank-statement');
+
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=rec-download]')]);
+    assert.match(dl.suggestedFilename(), /^bank-statement-unmatched-\d{4}-\d\d-\d\d\.csv$/);
+    const raw = fs.readFileSync(await dl.path(), 'utf8');
+    assert.ok(raw.startsWith('\uFEFF'), 'UTF-8 with a BOM');
+    const lines = raw.slice(1).split(/\r?\n/).filter((l) => l !== '');
+    assert.equal(lines.length, 2);
+    assert.match(lines[0], /^row,date,direction,amount,reference,reason,/);
+    assert.match(lines[1], /^3,\d{4}-\d\d-\d\d,in,88\.80,UNKNOWN-REF-7,NO_SUCH_REFERENCE,/);
+    assert.equal((await manualEntries(fin)).length, before, 'nothing was posted');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await closePage(page);
+  }
+});
+
+test('auditor and supervisor: no manual entry, no bank reconciliation', async () => {
+  for (const login of ['demo.auditor', 'demo.supervisor']) {
+    const page = await openPage(browser);
+    try {
+      await signIn(page, login);
+      await page.goto(`${BASE}/ledger`, { waitUntil: 'networkidle' });
+      await page.waitForSelector('#tab-periods');
+      assert.equal(await page.locator('#tab-manual').count(), 0, `${login}: no manual entry tab`);
+      assert.equal(await page.locator('#tab-recon').count(), 0, `${login}: no reconciliation tab`);
+      assert.equal(await page.locator('[data-test=manual-form], [data-test=rec-form]').count(), 0);
+      assert.deepEqual(page.problems, []);
+      assert.deepEqual(page.apiFailures, [], 'no call the role may not make');
+    } finally {
+      await closePage(page);
+    }
   }
 });
