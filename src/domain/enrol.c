@@ -1039,9 +1039,26 @@ static bool status_is_known(const char *s)
     return false;
 }
 
+struct list_rows_ctx {
+    enum err (*fn)(void *ctx, const struct enrol_list_view *v);
+    void *ctx;
+};
+
+static enum err list_row(void *arg, const struct store_enrolment_list_row *r)
+{
+    struct list_rows_ctx *x = arg;
+    struct enrol_list_view v;
+    view_of(&r->r, &v.en);
+    snprintf(v.member_name, sizeof(v.member_name), "%s", r->member_name);
+    snprintf(v.member_id_mask, sizeof(v.member_id_mask), "%s", r->member_id_mask);
+    v.employer_id = r->employer_id;
+    snprintf(v.employer_name, sizeof(v.employer_name), "%s", r->employer_name);
+    return x->fn(x->ctx, &v);
+}
+
 enum err enrol_list(struct store_conn *c, const struct enrol_actor *actor,
                     const struct enrol_filter *f,
-                    enum err (*fn)(void *ctx, const struct enrol_view *v), void *ctx)
+                    enum err (*fn)(void *ctx, const struct enrol_list_view *v), void *ctx)
 {
     if (f->limit < 1 || f->limit > ENROL_LIST_MAX ||
         (f->expiring && (f->days < 0 || f->days > PLAN_DAYS_MAX))) {
@@ -1062,8 +1079,8 @@ enum err enrol_list(struct store_conn *c, const struct enrol_actor *actor,
         .after_id = f->after_id,
         .limit = f->limit,
     };
-    struct expiring_ctx x = {fn, ctx};
-    return store_enrolment_list(c, &sf, expiring_row, &x);
+    struct list_rows_ctx x = {fn, ctx};
+    return store_enrolment_list(c, &sf, list_row, &x);
 }
 
 struct batch_rows_ctx {

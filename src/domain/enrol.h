@@ -273,11 +273,25 @@ struct enrol_filter {
 /* Most rows one enrol_list call passes. */
 #define ENROL_LIST_MAX 500
 
+/* Bytes of a listed name (a member's, an employer's): 50 characters of UTF-8. */
+#define ENROL_NAME_BYTES (LIMIT_NAME_CHARS * 4)
+
+/* One listed enrolment: the enrolment, who it covers (name and masked ID
+ * number only: the sealed number never leaves the registry) and the unit
+ * whose batch enrolled them. */
+struct enrol_list_view {
+    struct enrol_view en;
+    char member_name[ENROL_NAME_BYTES + 1];
+    char member_id_mask[24];  /* "110101********1234" */
+    int64_t employer_id;      /* the batch's unit; 0 for individual and gift batches */
+    char employer_name[ENROL_NAME_BYTES + 1]; /* "" when employer_id is 0 */
+};
+
 /* Enrolments in the actor's subtree matching f, by id. ERR_RANGE for days
  * or limit out of range, ERR_INVALID for an unknown status. */
 enum err enrol_list(struct store_conn *c, const struct enrol_actor *actor,
                     const struct enrol_filter *f,
-                    enum err (*fn)(void *ctx, const struct enrol_view *v),
+                    enum err (*fn)(void *ctx, const struct enrol_list_view *v),
                     void *ctx) WARN_UNUSED;
 
 

@@ -525,8 +525,27 @@ enum err invoice_list(struct store_conn *c, const struct enrol_actor *actor,
         set_field(err_field, err_cap, "payer");
         return ERR_INVALID;
     }
-    struct store_invoice_filter sf = {actor->org_path, f->batch_id, f->status, f->payer,
-                                      f->after_id, f->limit};
+    if (f->employer_id != 0) {
+        char name[STORE_PAYER_NAME_BYTES + 1];
+        struct store_enrol_org org;
+        enum err e = store_enrol_employer_get(c, f->employer_id, name, &org);
+        if (e == ERR_OK && !enrol_in_scope(actor->org_path, org.path)) {
+            e = ERR_OUT_OF_SCOPE;
+        }
+        if (e != ERR_OK) {
+            set_field(err_field, err_cap, "employer_id");
+            return e;
+        }
+    }
+    struct store_invoice_filter sf = {
+        .path_prefix = actor->org_path,
+        .batch_id = f->batch_id,
+        .employer_id = f->employer_id,
+        .status = f->status,
+        .payer = f->payer,
+        .after_id = f->after_id,
+        .limit = f->limit,
+    };
     struct view_ctx x = {fn, ctx};
     return store_invoice_list(c, &sf, view_row, &x);
 }

@@ -152,14 +152,17 @@ enum err invoice_post_refund(struct store_conn *c, const struct enrol_actor *act
 /* Which invoices invoice_list passes; 0 / NULL do not filter. */
 struct invoice_filter {
     int64_t batch_id;
-    const char *status; /* open | paid | lapsed */
-    const char *payer;  /* employer | union | worker | gift */
-    int64_t after_id;   /* keyset: ids above it, ascending */
-    size_t limit;       /* 1..ENROL_LIST_MAX */
+    int64_t employer_id; /* invoices of the batches this unit enrolled */
+    const char *status;  /* open | paid | lapsed */
+    const char *payer;   /* employer | union | worker | gift */
+    int64_t after_id;    /* keyset: ids above it, ascending */
+    size_t limit;        /* 1..ENROL_LIST_MAX */
 };
 
 /* Invoices in the actor's subtree matching f, by id. ERR_RANGE (limit),
- * ERR_INVALID ("status" or "payer" unknown; err_field names it). */
+ * ERR_INVALID ("status" or "payer" unknown; err_field names it),
+ * ERR_NOT_FOUND / ERR_OUT_OF_SCOPE ("employer_id": no such employer, or
+ * one outside the actor's subtree). */
 enum err invoice_list(struct store_conn *c, const struct enrol_actor *actor,
                       const struct invoice_filter *f,
                       enum err (*fn)(void *ctx, const struct invoice_view *v), void *ctx,

@@ -10,12 +10,14 @@
  *   POST /api/v1/enrolments/preview                  unit_staff, admin: who is eligible,
  *                                                    who is refused and why, cost per payer
  *   POST /api/v1/enrolments                          unit_staff, admin: commit a batch
- *   GET  /api/v1/enrolments                          staff: filters, keyset pages
+ *   GET  /api/v1/enrolments                          staff: filters, keyset pages; items
+ *                                                    name the member (masked ID) and unit
  *   GET  /api/v1/enrolments/:id                      staff
  *   POST /api/v1/enrolments/:id/cancel               unit_staff, admin {effective_date}
  *   POST /api/v1/batches/:id/renew                   unit_staff, admin {due_date?}
  *   GET  /api/v1/me/enrolments                       member: own cover
- *   GET  /api/v1/invoices                            staff: filters, keyset pages
+ *   GET  /api/v1/invoices                            staff: filters (employer_id: a unit
+ *                                                    outside the subtree is 404), keyset pages
  *   GET  /api/v1/invoices/:id                        staff: with its receipts
  *   POST /api/v1/invoices/:id/receipts               finance, unit_staff (idempotent by
  *                                                    bank_reference: 201 new, 200 replay)
@@ -196,9 +198,40 @@ static enum err list_add(struct list_ctx *x, json_t *item, int64_t id)
     return json_array_append_new(x->list, item) == 0 ? ERR_OK : ERR_NOMEM;
 }
 
+/* A listed enrolment: the enrolment, plus member {name, id_number_masked}
+ * and employer {id, name} (null when the batch has no unit). */
+static json_t *enrolment_item_json(const struct enrol_list_view *v)
+{
+    json_t *o = enrolment_json(&v->en);
+    json_t *member = json_pack("{s:s,s:s}", "name", v->member_name, "id_number_masked",
+                               v->member_id_mask);
+    json_t *employer = v->employer_id > 0
+                           ? json_pack("{s:I,s:s}", "id", (json_int_t)v->employer_id, "name",
+                                       v->employer_name)
+                           : json_null();
+    if (o == NULL) {
+        json_decref(member);
+        json_decref(employer);
+        return NULL;
+    }
+    /* set_new takes the value's reference even when it fails */
+    int bad = json_object_set_new(o, "member", member);
+    bad |= json_object_set_new(o, "employer", employer);
+    if (bad != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 static enum err add_enrolment(void *arg, const struct enrol_view *v)
 {
     return list_add(arg, enrolment_json(v), v->id);
+}
+
+static enum err add_enrolment_item(void *arg, const struct enrol_list_view *v)
+{
+    return list_add(arg, enrolment_item_json(v), v->en.id);
 }
 
 static enum err add_invoice(void *arg, const struct invoice_view *v)
@@ -641,7 +674,7 @@ enum err route_enrolments_list(struct http_request *req, struct http_response *r
     if (x.list == NULL) {
         return ERR_NOMEM;
     }
-    e = enrol_list(c, &a, &f, add_enrolment, &x);
+    e = enrol_list(c, &a, &f, add_enrolment_item, &x);
     if (e) {
         json_decref(x.list);
         return e == ERR_INVALID ? http_response_fail(resp, e, "status",
@@ -802,11 +835,15 @@ enum err route_me_enrolments(struct http_request *req, struct http_response *res
 
 enum err route_invoices_list(struct http_request *req, struct http_response *resp)
 {
-    static const char *const args[] = {"batch_id", "status", "payer", "after", "limit"};
+    static const char *const args[] = {"batch_id", "employer_id", "status", "payer", "after",
+                                       "limit"};
     enum err e = http_request_query_only(req, resp, args, sizeof(args) / sizeof(args[0]));
-    int64_t batch = 0, after = 0, limit = 0;
+    int64_t batch = 0, employer = 0, after = 0, limit = 0;
     if (!e) {
         e = http_request_query_int(req, resp, "batch_id", 1, INT64_MAX / 2, 0, &batch);
+    }
+    if (!e) {
+        e = http_request_query_int(req, resp, "employer_id", 1, INT64_MAX / 2, 0, &employer);
     }
     if (!e) {
         e = page_args(req, resp, &after, &limit);
@@ -820,8 +857,14 @@ enum err route_invoices_list(struct http_request *req, struct http_response *res
     }
     struct enrol_actor a;
     actor_of(req, &a);
-    struct invoice_filter f = {batch, http_request_query(req, "status"),
-                               http_request_query(req, "payer"), after, (size_t)limit};
+    struct invoice_filter f = {
+        .batch_id = batch,
+        .employer_id = employer,
+        .status = http_request_query(req, "status"),
+        .payer = http_request_query(req, "payer"),
+        .after_id = after,
+        .limit = (size_t)limit,
+    };
     struct list_ctx x = {json_array(), 0, (size_t)limit, 0};
     if (x.list == NULL) {
         return ERR_NOMEM;
@@ -829,6 +872,9 @@ enum err route_invoices_list(struct http_request *req, struct http_response *res
     char field[ENROL_FIELD_MAX];
     if ((e = invoice_list(c, &a, &f, add_invoice, &x, field, sizeof(field))) != ERR_OK) {
         json_decref(x.list);
+        if (e == ERR_NOT_FOUND || e == ERR_OUT_OF_SCOPE) { /* a foreign unit: as an unknown one */
+            return http_response_fail(resp, ERR_NOT_FOUND, "employer_id", "no such employer");
+        }
         return http_response_fail(resp, e, field[0] ? field : NULL,
                                   "status must be open, paid or lapsed; payer employer,"
                                   " union, worker or gift");

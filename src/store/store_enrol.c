@@ -935,13 +935,21 @@ enum err store_enrol_member_name(struct store_conn *c, int64_t id, char *out, si
     " AND (CAST($7 AS TEXT) = '' OR (e.status = 'active' AND e.term_end >= $7"                    \
     "  AND e.term_end <= $8 AND NOT EXISTS (SELECT 1 FROM enrolment r WHERE r.renewal_of = e.id)))" \
     " ORDER BY e.id LIMIT $9"
-static const char sql_enrolment_list[] = "SELECT " ENROLMENT_COLS ENROLMENT_FROM
+/* Who is covered and the unit that enrolled them: the member by primary
+ * key, the batch's employer when it has one (group batches). */
+#define ENROLMENT_LIST_COLS                                                                        \
+    ENROLMENT_COLS ", m.name, m.id_mask, COALESCE(b.employer_id, 0), COALESCE(em.name, '')"
+#define ENROLMENT_LIST_FROM                                                                        \
+    ENROLMENT_FROM " JOIN member m ON m.id = e.member_id"                                          \
+                   " LEFT JOIN employer em ON em.id = b.employer_id"
+static const char sql_enrolment_list[] = "SELECT " ENROLMENT_LIST_COLS ENROLMENT_LIST_FROM
                                          " WHERE CAST($3 AS BIGINT) = 0" ENROLMENT_LIST_TAIL;
-static const char sql_enrolment_list_member[] = "SELECT " ENROLMENT_COLS ENROLMENT_FROM
+static const char sql_enrolment_list_member[] = "SELECT " ENROLMENT_LIST_COLS ENROLMENT_LIST_FROM
                                                 " WHERE e.member_id = $3" ENROLMENT_LIST_TAIL;
 
 enum err store_enrolment_list(struct store_conn *c, const struct store_enrolment_filter *f,
-                              enum err (*fn)(void *ctx, const struct store_enrolment_row *r),
+                              enum err (*fn)(void *ctx,
+                                             const struct store_enrolment_list_row *r),
                               void *ctx)
 {
     struct db_stmt *st;
@@ -966,15 +974,31 @@ enum err store_enrolment_list(struct store_conn *c, const struct store_enrolment
         db_bind_str(st, 8, "");
     }
     db_bind_int64(st, 9, (int64_t)f->limit);
-    return enrolment_rows(st, fn, ctx);
+    bool row;
+    while ((e = db_step(st, &row)) == ERR_OK && row) {
+        struct store_enrolment_list_row r;
+        if ((e = enrolment_read(st, &r.r)) != ERR_OK) {
+            break;
+        }
+        col_copy(st, 17, r.member_name, sizeof(r.member_name));
+        col_copy(st, 18, r.member_id_mask, sizeof(r.member_id_mask));
+        r.employer_id = db_col_int64(st, 19);
+        col_copy(st, 20, r.employer_name, sizeof(r.employer_name));
+        if ((e = fn(ctx, &r)) != ERR_OK) {
+            break;
+        }
+    }
+    db_reset(st);
+    return e;
 }
 
 static const char sql_invoice_list[] =
     "SELECT " INVOICE_COLS " WHERE i.id > $1"
     " AND substr(o.path, 1, length(CAST($2 AS TEXT))) = CAST($2 AS TEXT)"
     " AND (CAST($3 AS BIGINT) = 0 OR i.batch_id = $3)"
-    " AND (CAST($4 AS TEXT) = '' OR i.status = $4)"
-    " AND (CAST($5 AS TEXT) = '' OR i.payer = $5) ORDER BY i.id LIMIT $6";
+    " AND (CAST($4 AS BIGINT) = 0 OR b.employer_id = $4)"
+    " AND (CAST($5 AS TEXT) = '' OR i.status = $5)"
+    " AND (CAST($6 AS TEXT) = '' OR i.payer = $6) ORDER BY i.id LIMIT $7";
 
 enum err store_invoice_list(struct store_conn *c, const struct store_invoice_filter *f,
                             enum err (*fn)(void *ctx, const struct store_invoice_row *r),
@@ -988,9 +1012,10 @@ enum err store_invoice_list(struct store_conn *c, const struct store_invoice_fil
     db_bind_int64(st, 1, f->after_id);
     db_bind_str(st, 2, f->path_prefix);
     db_bind_int64(st, 3, f->batch_id);
-    db_bind_str(st, 4, f->status ? f->status : "");
-    db_bind_str(st, 5, f->payer ? f->payer : "");
-    db_bind_int64(st, 6, (int64_t)f->limit);
+    db_bind_int64(st, 4, f->employer_id);
+    db_bind_str(st, 5, f->status ? f->status : "");
+    db_bind_str(st, 6, f->payer ? f->payer : "");
+    db_bind_int64(st, 7, (int64_t)f->limit);
     bool row;
     while ((e = db_step(st, &row)) == ERR_OK && row) {
         struct store_invoice_row r;

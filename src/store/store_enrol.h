@@ -296,14 +296,28 @@ struct store_enrolment_filter {
     size_t limit;
 };
 
+/* A listed enrolment with who it covers and the unit that enrolled them:
+ * the member's name and masked ID number (never the sealed one) and the
+ * batch's employer (0 and "" for individual and gift batches). */
+struct store_enrolment_list_row {
+    struct store_enrolment_row r;
+    char member_name[STORE_PAYER_NAME_BYTES + 1];
+    char member_id_mask[24];   /* "110101********1234" */
+    int64_t employer_id;       /* the batch's; 0 = none */
+    char employer_name[STORE_PAYER_NAME_BYTES + 1];
+};
+
+/* Enrolments matching f by id (keyset: after_id, at most limit rows). */
 enum err store_enrolment_list(struct store_conn *c, const struct store_enrolment_filter *f,
-                              enum err (*fn)(void *ctx, const struct store_enrolment_row *r),
+                              enum err (*fn)(void *ctx,
+                                             const struct store_enrolment_list_row *r),
                               void *ctx) WARN_UNUSED;
 
 /* Which invoices store_invoice_list passes; 0 / "" do not filter. */
 struct store_invoice_filter {
     const char *path_prefix;
     int64_t batch_id;
+    int64_t employer_id;     /* invoices of the batches this employer enrolled */
     const char *status;
     const char *payer;
     int64_t after_id;

@@ -418,3 +418,85 @@ done
 expect_as admin.a GET "/api/v1/audit/events?action=invoice.receipt&limit=1" 200
 check "a receipt's audit event carries no bank reference" \
     bash -c '! grep -q "ZY-W" "$1"' _ "$TMP/body"
+
+# --- names in the enrolment list; invoices of one unit ----------------------------------
+
+# Each listed enrolment names its member (name, masked ID number) and the unit of its
+# batch: compared with the database row by row, in the list's own (id) order.
+expect_as unit_staff.a GET "/api/v1/enrolments?employer_id=$E2&limit=500" 200
+got=$(jq -r '.enrolments[] | "\(.id)|\(.member.name)|\(.member.id_number_masked)|\(.employer.id)|\(.employer.name)"' \
+    "$TMP/body")
+want=$(db_query "SELECT e.id || '|' || m.name || '|' || m.id_mask || '|' || em.id || '|' || em.name
+    FROM enrolment e JOIN enrol_batch b ON b.id = e.batch_id JOIN member m ON m.id = e.member_id
+    JOIN employer em ON em.id = b.employer_id WHERE b.employer_id = $E2 ORDER BY e.id")
+check "the unit's enrolments name member, masked ID and unit as stored ($(wc -l <<<"$want") rows)" \
+    test -n "$want" -a "$got" == "$want"
+expect_json '[.enrolments[].member | keys] | unique | tojson' '[["id_number_masked","name"]]'
+expect_json '[.enrolments[].member.id_number_masked | test("^[0-9]{6}\\*{8}[0-9]{3}[0-9X]$")] | all' true
+check "no sealed ID number in the list" \
+    bash -c '! grep -Eq "id_enc|id_hash|\"id_number\"" "$1"' _ "$TMP/body"
+# an individual enrolment (the race above) has no unit: employer null, member still named
+expect_as unit_staff.a GET "/api/v1/enrolments?member_id=$E2M2&plan=JT" 200
+expect_json '.enrolments | length' 1
+expect_json '.enrolments[0].employer' null
+expect_json '.enrolments[0].member.name' "$(db_query "SELECT name FROM member WHERE id = $E2M2")"
+# keyset pages are unchanged by the join: page by one through the unit's enrolments
+first_en=$(head -1 <<<"$want" | cut -d'|' -f1)
+expect_as unit_staff.a GET "/api/v1/enrolments?employer_id=$E2&limit=1" 200
+expect_json '.enrolments[0].id' "$first_en"
+expect_json '.next_after' "$first_en"
+if [[ $(wc -l <<<"$want") -ge 2 ]]; then
+    expect_as unit_staff.a GET "/api/v1/enrolments?employer_id=$E2&limit=1&after=$first_en" 200
+    expect_json '.enrolments[0].id' "$(sed -n 2p <<<"$want" | cut -d'|' -f1)"
+fi
+# and the subtree scope: ZJ-02 sees none of them, names or not
+expect_as unit_staff.b GET "/api/v1/enrolments?employer_id=$E2&limit=500" 200
+expect_json '.enrolments | length' 0
+
+# employer_id on GET /invoices: exactly the invoices of the unit's batches
+want_inv=$(db_query "SELECT i.id FROM invoice i JOIN enrol_batch b ON b.id = i.batch_id
+    WHERE b.employer_id = $E2 ORDER BY i.id")
+expect_as unit_staff.a GET "/api/v1/invoices?employer_id=$E2&limit=500" 200
+check "the unit's invoices, no more no less ($(wc -l <<<"$want_inv"))" \
+    test -n "$want_inv" -a "$(jq -r '.invoices[].id' "$TMP/body")" == "$want_inv"
+expect_json '.next_after' null
+expect_as unit_staff.a GET "/api/v1/invoices?employer_id=$E2&payer=employer&limit=500" 200
+expect_json '[.invoices[].payer] | unique | tojson' '["employer"]'
+expect_json '.invoices | length' \
+    "$(db_query "SELECT COUNT(*) FROM invoice i JOIN enrol_batch b ON b.id = i.batch_id
+        WHERE b.employer_id = $E2 AND i.payer = 'employer'")"
+# pages of one: the first, then the next after it
+first_inv=$(head -1 <<<"$want_inv")
+expect_as unit_staff.a GET "/api/v1/invoices?employer_id=$E2&limit=1" 200
+expect_json '.invoices[0].id' "$first_inv"
+expect_json '.next_after' "$first_inv"
+expect_as unit_staff.a GET "/api/v1/invoices?employer_id=$E2&limit=1&after=$first_inv" 200
+expect_json '.invoices[0].id' "$(sed -n 2p <<<"$want_inv")"
+# a unit outside the caller's subtree answers as an unknown one (the ZJ-02 fixture's unit
+# has invoices: the 404 is the scope, not an empty result)
+FOREIGN_UNIT=$(db_query "SELECT employer_id FROM enrol_batch WHERE id = $ID_batch_foreign")
+call_as unit_staff.b GET "/api/v1/invoices?employer_id=$E2"
+expect_error 404 NOT_FOUND employer_id
+call_as unit_staff.a GET "/api/v1/invoices?employer_id=$FOREIGN_UNIT"
+expect_error 404 NOT_FOUND employer_id
+call_as unit_staff.a GET "/api/v1/invoices?employer_id=999999999"
+expect_error 404 NOT_FOUND employer_id
+# the province sees the ZJ-02 unit's invoices
+want_foreign=$(db_query "SELECT i.id FROM invoice i JOIN enrol_batch b ON b.id = i.batch_id
+    WHERE b.employer_id = $FOREIGN_UNIT ORDER BY i.id")
+expect_as unit_staff.zj GET "/api/v1/invoices?employer_id=$FOREIGN_UNIT&limit=500" 200
+check "the province sees the ZJ-02 unit's invoices ($(wc -l <<<"$want_foreign"))" \
+    test -n "$want_foreign" -a "$(jq -r '.invoices[].id' "$TMP/body")" == "$want_foreign"
+# bad values
+for bad in abc 0 -1 1.5 ''; do
+    call_as unit_staff.a GET "/api/v1/invoices?employer_id=$bad"
+    expect_error 400 INVALID_INPUT employer_id
+done
+# boundary: a unit of the subtree that never enrolled has no invoices
+IDLE_EMPLOYER=$(db_query "SELECT MIN(e.id) FROM employer e JOIN org o ON o.id = e.org_id
+    WHERE o.code LIKE 'ZJ-01-%' AND NOT EXISTS (SELECT 1 FROM enrol_batch b
+    WHERE b.employer_id = e.id)")
+check "the demo data has a ZJ-01 unit that never enrolled ($IDLE_EMPLOYER)" test -n "$IDLE_EMPLOYER"
+expect_as unit_staff.a GET "/api/v1/invoices?employer_id=$IDLE_EMPLOYER" 200
+expect_json '.invoices' '[]'
+expect_json '.next_after' null
