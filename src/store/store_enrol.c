@@ -992,20 +992,27 @@ enum err store_enrolment_list(struct store_conn *c, const struct store_enrolment
     return e;
 }
 
+#define INVOICE_LIST_TAIL                                                                          \
+    " AND i.id > $1"                                                                               \
+    " AND substr(o.path, 1, length(CAST($2 AS TEXT))) = CAST($2 AS TEXT)"                          \
+    " AND (CAST($3 AS BIGINT) = 0 OR i.batch_id = $3)"                                             \
+    " AND (CAST($5 AS TEXT) = '' OR i.status = $5)"                                                \
+    " AND (CAST($6 AS TEXT) = '' OR i.payer = $6) ORDER BY i.id LIMIT $7"
 static const char sql_invoice_list[] =
-    "SELECT " INVOICE_COLS " WHERE i.id > $1"
-    " AND substr(o.path, 1, length(CAST($2 AS TEXT))) = CAST($2 AS TEXT)"
-    " AND (CAST($3 AS BIGINT) = 0 OR i.batch_id = $3)"
-    " AND (CAST($4 AS BIGINT) = 0 OR b.employer_id = $4)"
-    " AND (CAST($5 AS TEXT) = '' OR i.status = $5)"
-    " AND (CAST($6 AS TEXT) = '' OR i.payer = $6) ORDER BY i.id LIMIT $7";
+    "SELECT " INVOICE_COLS " WHERE CAST($4 AS BIGINT) = 0" INVOICE_LIST_TAIL;
+/* One unit's invoices: its own statement, so the planner starts from the
+ * unit's batches (enrol_batch_employer) instead of walking every invoice in
+ * id order looking for them. */
+static const char sql_invoice_list_employer[] =
+    "SELECT " INVOICE_COLS " WHERE b.employer_id = $4" INVOICE_LIST_TAIL;
 
 enum err store_invoice_list(struct store_conn *c, const struct store_invoice_filter *f,
                             enum err (*fn)(void *ctx, const struct store_invoice_row *r),
                             void *ctx)
 {
     struct db_stmt *st;
-    enum err e = db_prepare(c->db, sql_invoice_list, &st);
+    enum err e = db_prepare(
+        c->db, f->employer_id != 0 ? sql_invoice_list_employer : sql_invoice_list, &st);
     if (e != ERR_OK) {
         return e;
     }
